@@ -1,0 +1,3 @@
+from emoji_alpha.cli import main
+
+main()

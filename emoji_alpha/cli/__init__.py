@@ -1,0 +1,60 @@
+"""The ``emoji-alpha`` command line: one Typer command per module, each a thin layer over a
+library call. Modules here import nothing heavy at import time so ``--help`` is instant."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from emoji_alpha.errors import EmojiAlphaError
+
+app = typer.Typer(
+    name="emoji-alpha",
+    help="Enlarge emoji glyphs with LIIF and recover a true semi-transparent alpha channel.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Each module defines ``register(app)``; the order is the order shown by --help.
+COMMAND_MODULES = ["enlarge", "solve", "weights"]
+
+
+def _register_commands() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"emoji_alpha.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"emoji_alpha.cli.{name}":
+                continue  # command not built yet in this checkout
+            raise
+        module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Console-script entry point: user errors become one line on stderr and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except EmojiAlphaError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except (typer.Abort,):
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        raise
