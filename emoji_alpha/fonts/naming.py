@@ -1,0 +1,215 @@
+"""Codepoint names for emoji glyphs: cmap plus GSUB ligatures, Apple-style file names.
+
+Every glyph reachable from text gets the codepoint sequence that produces it: single code
+points from ``cmap``, multi-codepoint emoji (ZWJ sequences, flags, keycaps, skin tones) from
+the GSUB ligatures that build them. Files are named Apple style, ``glyph-u1F343`` and
+``glyph-u1F468_u200D_u1F469_u200D_u1F467``.
+
+VS16 (U+FE0F) is *dropped* from names: it only asks for emoji presentation, fonts reach the
+same glyph with and without it (Noto and Apple both ligate either form), and keeping it would
+give one glyph two spellings. The raw sequences, VS16 included, are still returned by
+:func:`codepoint_sequences` for callers that need them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+VS16 = 0xFE0F
+
+#: Apple's variant suffixes on glyph names: ``.0``-``.5`` skin tones, ``.M``/``.W`` gender,
+#: possibly stacked (``u1F3C3.2.M``). Only recognised on ``uXXXX``-style base names so that
+#: ordinary names such as ``one.1`` are not mistaken for them.
+_APPLE_NAME_RE = re.compile(r"^u[0-9A-Fa-f]{4,6}(?:_u?[0-9A-Fa-f]{4,6})*(?P<suffix>(?:\.(?:[0-5]{1,2}|[MW]))+)$")
+_SAFE_CHARS_RE = re.compile(r"[^A-Za-z0-9._-]+")
+_CP_TOKEN_RE = re.compile(r"^(?:[uU]\+?)?([0-9A-Fa-f]{4,6})$")
+_SUFFIX_RE = re.compile(r"(?:\.(?:[0-5]{1,2}|[MW]))+$")
+PREFIX = "glyph-"
+#: Longest glyph-name part we put in a file name (file systems cap names at 255 bytes).
+_MAX_NAME = 100
+
+CodepointSeq = tuple[int, ...]
+
+
+def strip_vs16(seq: Sequence[int]) -> CodepointSeq:
+    """Drop U+FE0F from a sequence, unless it *is* the whole sequence."""
+    stripped = tuple(cp for cp in seq if cp != VS16)
+    return stripped if stripped else tuple(seq)
+
+
+@functools.lru_cache(maxsize=1)
+def _rgi_sequences() -> frozenset[CodepointSeq]:
+    """Every emoji sequence Unicode recommends (RGI), VS16 removed, from the ``emoji`` package.
+
+    Needed to pick the canonical spelling: Noto also ligates each ZWJ sequence with its
+    segments reversed (``1F467 200D 1F468`` as well as ``1F468 200D 1F467``), and only the
+    Unicode list says which order is the real one.
+    """
+    import emoji
+
+    return frozenset(strip_vs16([ord(ch) for ch in key]) for key in emoji.EMOJI_DATA)
+
+
+def _preference(seq: CodepointSeq) -> tuple:
+    # RGI spelling first, then shortest visible sequence, then the raw one without
+    # needless VS16, then by value so the choice is deterministic.
+    return (strip_vs16(seq) not in _rgi_sequences(), len(strip_vs16(seq)), len(seq), seq)
+
+
+def _gsub_rules(font) -> tuple[list[tuple[tuple[str, ...], str]], list[tuple[str, str]]]:
+    """Ligature rules (components, ligature) and single substitutions (src, dst) from GSUB.
+
+    Only lookups that a feature references directly are read: lookups reached only through
+    contextual rules (Noto uses them to replace invalid flag pairs by a fallback glyph) do
+    not say which text produces a glyph.
+    """
+    if "GSUB" not in font:
+        return [], []
+    table = font["GSUB"].table
+    if table.FeatureList is None or table.LookupList is None:
+        return [], []
+    indices: set[int] = set()
+    for record in table.FeatureList.FeatureRecord:
+        indices.update(record.Feature.LookupListIndex)
+    lookups = table.LookupList.Lookup
+    ligatures: list[tuple[tuple[str, ...], str]] = []
+    singles: list[tuple[str, str]] = []
+    for index in sorted(indices):
+        if index >= len(lookups):
+            continue
+        lookup = lookups[index]
+        for subtable in lookup.SubTable:
+            kind = lookup.LookupType
+            if kind == 7:  # extension: the real subtable sits one level down
+                kind = subtable.ExtensionLookupType
+                subtable = subtable.ExtSubTable
+            if kind == 4:
+                for first, ligs in subtable.ligatures.items():
+                    for lig in ligs:
+                        ligatures.append(((first, *lig.Component), lig.LigGlyph))
+            elif kind == 1:
+                singles.extend(subtable.mapping.items())
+    return ligatures, singles
+
+
+def codepoint_sequences(font) -> dict[str, list[CodepointSeq]]:
+    """Map glyph name -> every codepoint sequence that produces it, best first.
+
+    ``font`` is a fontTools ``TTFont``. Sequences are raw (VS16 kept); the first one is the
+    preferred spelling (shortest once VS16 is removed). Glyphs no text reaches are absent.
+    """
+    found: dict[str, set[CodepointSeq]] = {}
+    for cp, name in (font.getBestCmap() or {}).items():
+        found.setdefault(name, set()).add((cp,))
+    ligatures, singles = _gsub_rules(font)
+
+    def best(name: str) -> CodepointSeq:
+        return min(found[name], key=_preference)
+
+    # Ligature components can themselves be ligatures or substitutes (Noto builds families
+    # in stages), so iterate to a fixed point. Each pass can only add sequences built from
+    # finitely many rules, and we compose with each component's *best* spelling only,
+    # which keeps the sets small; the loop bound is a guard against pathological fonts.
+    for _ in range(16):
+        changed = False
+        for components, lig in ligatures:
+            if all(c in found for c in components):
+                seq = tuple(cp for c in components for cp in best(c))
+                bucket = found.setdefault(lig, set())
+                if seq not in bucket:
+                    bucket.add(seq)
+                    changed = True
+        # A single substitution only names a glyph nothing else names (e.g. an emoji-style
+        # alternate of a text glyph); otherwise it would give e.g. ``.rtl`` forms a
+        # second claim on their source's name.
+        for src, dst in singles:
+            if src in found and dst not in found:
+                found[dst] = {best(src)}
+                changed = True
+        if not changed:
+            break
+    return {name: sorted(seqs, key=_preference) for name, seqs in found.items()}
+
+
+def format_sequence(seq: Sequence[int]) -> str:
+    """``(0x1F468, 0x200D, 0x1F469)`` -> ``u1F468_u200D_u1F469`` (VS16 dropped)."""
+    return "_".join(f"u{cp:04X}" for cp in strip_vs16(seq))
+
+
+def apple_suffix(glyph_name: str) -> str:
+    """The Apple variant suffix of a glyph name (``u1F44B.3`` -> ``.3``), or ``''``."""
+    match = _APPLE_NAME_RE.match(glyph_name)
+    return match.group("suffix") if match else ""
+
+
+def safe_glyph_name(glyph_name: str, glyph_id: int) -> str:
+    """A file-name-safe form of a glyph name: ``[A-Za-z0-9._-]``, no leading dot, bounded."""
+    safe = _SAFE_CHARS_RE.sub("_", glyph_name).lstrip(".")[:_MAX_NAME]
+    return safe or f"gid{glyph_id}"
+
+
+def assign_file_stems(
+    glyphs: Iterable[tuple[int, str]],
+    sequences: Mapping[str, Sequence[CodepointSeq]],
+) -> dict[str, str]:
+    """Give each (glyph id, glyph name) a unique file stem such as ``glyph-u1F343``.
+
+    Glyphs with codepoints are named after their preferred sequence (plus any Apple variant
+    suffix of their glyph name) and claim names first, in glyph-id order; the rest use a
+    safe form of their glyph name. Uniqueness is checked case-insensitively because macOS
+    and Windows file systems fold case; a clash gets ``-g<glyph id>`` appended.
+    """
+    glyphs = sorted(glyphs)
+    with_cps = [(gid, name) for gid, name in glyphs if sequences.get(name)]
+    without = [(gid, name) for gid, name in glyphs if not sequences.get(name)]
+    taken: set[str] = set()
+    stems: dict[str, str] = {}
+    for gid, name in with_cps + without:
+        if sequences.get(name):
+            stem = PREFIX + format_sequence(sequences[name][0]) + apple_suffix(name)
+        else:
+            stem = PREFIX + safe_glyph_name(name, gid)
+        candidate, n = stem, 0
+        while candidate.lower() in taken:
+            n += 1
+            candidate = f"{stem}-g{gid}" if n == 1 else f"{stem}-g{gid}-{n}"
+        taken.add(candidate.lower())
+        stems[name] = candidate
+    return stems
+
+
+def parse_codepoints(name: str) -> CodepointSeq | None:
+    """Read a codepoint sequence back from a file name, or ``None`` if it does not carry one.
+
+    Understands our ``glyph-u1F468_u200D_u1F469.png`` (and Apple suffixes such as ``.3``),
+    and, for reference folders from elsewhere, ``u1F600``, ``emoji_u1f600.png`` (Noto's
+    sources) and ``1f468-200d-1f469.png`` (Twemoji). VS16 is dropped, as in our names.
+    ``glyph-`` names must use the ``u`` prefix so a glyph called ``glyph-cafe`` is not
+    mistaken for U+CAFE.
+    """
+    stem = name.rsplit("/", 1)[-1]
+    for ext in (".png", ".svg", ".PNG", ".SVG"):
+        if stem.endswith(ext):
+            stem = stem[: -len(ext)]
+    strict = stem.startswith(PREFIX)
+    for prefix in (PREFIX, "emoji_", "emoji-"):
+        if stem.startswith(prefix):
+            stem = stem[len(prefix):]
+            break
+    stem = _SUFFIX_RE.sub("", stem)
+    tokens = re.split(r"[_\-\s]+", stem)
+    cps: list[int] = []
+    # Noto writes the 'u' on the first token only (emoji_u1f468_200d_1f469); accept either.
+    for token in tokens:
+        if strict and not token.startswith("u"):
+            return None
+        match = _CP_TOKEN_RE.match(token)
+        if not match:
+            return None
+        cp = int(match.group(1), 16)
+        if cp > 0x10FFFF:
+            return None
+        cps.append(cp)
+    return strip_vs16(cps) if cps else None
