@@ -115,21 +115,26 @@ def open_font(path: str | os.PathLike):
         raise EmojiAlphaError(f"{path}: no such file")
     if path.is_dir():
         raise EmojiAlphaError(f"{path}: is a folder, expected a font file")
-    size = path.stat().st_size
-    with open(path, "rb") as handle:
-        magic = handle.read(4)
+    # Read into memory: no file handle to leak on any error path, and fonts (even Apple's
+    # ~180 MB one) fit comfortably.
+    data = path.read_bytes()
+    size, magic = len(data), data[:4]
     if magic not in _FONT_MAGICS:
         raise EmojiAlphaError(f"{path}: not a font file (no TrueType/OpenType header)")
     with _reading(path):
-        font = TTFont(path, lazy=True, fontNumber=0 if magic == b"ttcf" else -1)
-        if magic not in (b"wOFF", b"wOF2"):  # WOFF directories hold compressed lengths
-            for tag, entry in font.reader.tables.items():
-                if entry.offset + entry.length > size:
-                    raise EmojiAlphaError(
-                        f"{path}: truncated font (table {tag.strip()!r} ends at byte "
-                        f"{entry.offset + entry.length}, file has {size})"
-                    )
-        font.getGlyphOrder()  # forces 'maxp'/'post' parsing: fail now, not mid-run
+        font = TTFont(io.BytesIO(data), lazy=True, fontNumber=0 if magic == b"ttcf" else -1)
+        try:
+            if magic not in (b"wOFF", b"wOF2"):  # WOFF directories hold compressed lengths
+                for tag, entry in font.reader.tables.items():
+                    if entry.offset + entry.length > size:
+                        raise EmojiAlphaError(
+                            f"{path}: truncated font (table {tag.strip()!r} ends at byte "
+                            f"{entry.offset + entry.length}, file has {size})"
+                        )
+            font.getGlyphOrder()  # forces 'maxp'/'post' parsing: fail now, not mid-run
+        except BaseException:
+            font.close()  # do not leak the open file on the error path
+            raise
     return font
 
 
@@ -397,6 +402,13 @@ def extract_glyphs(
     if size < 1 or size > 4096:
         raise EmojiAlphaError(f"--size {size}: must be between 1 and 4096 pixels")
     font = open_font(path)
+    try:
+        return _extract(font, path, out, only=only, strike=strike, size=size, progress=progress)
+    finally:
+        font.close()  # lazy TTFont keeps the file open until closed
+
+
+def _extract(font, path: Path, out: Path, *, only, strike, size, progress) -> list[GlyphRecord]:
     source = colour_format(font)
     if source is None:
         raise EmojiAlphaError(f"{path}: no colour glyphs (no sbix, CBDT, COLR or SVG table)")
