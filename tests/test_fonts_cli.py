@@ -1,0 +1,95 @@
+"""``emoji-alpha extract`` and ``match`` from the command line, and ``match`` itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+from typer.testing import CliRunner
+
+import fontkit
+from emoji_alpha.cli import app
+from emoji_alpha.fonts.match import match_folders
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "emoji_alpha", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_extract_command(tmp_path: Path) -> None:
+    font = fontkit.build_sbix(tmp_path / "s.ttf")
+    result = CliRunner().invoke(app, ["extract", str(font), "-o", str(tmp_path / "out"), "--strike", "64",
+                                      "--only", "u1F343,u1F44B_u1F3FC"])
+    assert result.exit_code == 0, result.output
+    assert "2 glyphs" in result.output
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == ["glyph-u1F343.png", "glyph-u1F44B_u1F3FC.3.png"]
+    with Image.open(tmp_path / "out" / "glyph-u1F343.png") as im:
+        assert im.size == (64, 64)
+
+
+def test_error_exit_codes(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.ttf"
+    bogus.write_text("not a font at all")
+    cut = tmp_path / "cut.ttf"
+    cut.write_bytes(fontkit.build_sbix(tmp_path / "s.ttf").read_bytes()[:2000])
+    plain = fontkit.build_plain(tmp_path / "plain.ttf")
+    for font, message in ((bogus, "not a font"), (cut, "truncated"), (plain, "no colour glyphs")):
+        proc = _cli("extract", str(font), "-o", str(tmp_path / "out"))
+        assert proc.returncode == 2, proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], proc.stderr
+    proc = _cli("extract", str(tmp_path / "s.ttf"), "-o", str(tmp_path / "out"), "--strike", "7")
+    assert proc.returncode == 2 and "available: 32, 64, 160" in proc.stderr
+
+
+def test_match_by_name_then_phash(tmp_path: Path) -> None:
+    font = fontkit.build_sbix(tmp_path / "s.ttf")
+    ours, ref = tmp_path / "ours", tmp_path / "ref"
+    assert _cli("extract", str(font), "-o", str(ours)).returncode == 0
+    ref.mkdir()
+    # Same codepoints under Noto's and Twemoji's naming.
+    shutil.copy(ours / "glyph-u1F343.png", ref / "emoji_u1f343.png")
+    shutil.copy(ours / "glyph-u1F468_u200D_u1F469_u200D_u1F467.png", ref / "1f468-200d-1f469-200d-1f467.png")
+    # A picture without a codepoint name: found by perceptual hash (a real drawing, so phash has detail).
+    art = Image.new("RGBA", (160, 160), (0, 0, 0, 0))
+    for x in range(160):
+        for y in range(160):
+            if (x // 20 + y // 40) % 2:
+                art.putpixel((x, y), (200, 30, 30, 255))
+    art.save(ours / "glyph-orphan_glyph.png")
+    art.resize((120, 120)).save(ref / "mystery.png")
+    # Nothing like this in our folder (our glyphs are flat squares and the checkerboard).
+    stripes = Image.new("RGBA", (64, 64), (255, 255, 255, 255))
+    for x in range(64):
+        for y in range(0, 64, 16):
+            for dy in range(8):
+                stripes.putpixel((x, (y + dy + x // 4) % 64), (0, 0, 0, 255))
+    stripes.save(ref / "blank.png")
+
+    result = match_folders(ours, ref)
+    pairs = {(p.file, p.ref, p.method) for p in result.pairs}
+    assert ("glyph-u1F343.png", "emoji_u1f343.png", "name") in pairs
+    assert ("glyph-u1F468_u200D_u1F469_u200D_u1F467.png", "1f468-200d-1f469-200d-1f467.png", "name") in pairs
+    assert ("glyph-orphan_glyph.png", "mystery.png", "phash") in pairs
+    assert result.unmatched_ref == ["blank.png"]
+    assert "glyph-u1F469.png" in result.unmatched
+
+    proc = _cli("match", str(ours), str(ref), "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["unmatched_ref"] == ["blank.png"] and len(data["pairs"]) == len(result.pairs)
+    table = CliRunner().invoke(app, ["match", str(ours), str(ref)])
+    assert table.exit_code == 0 and "mystery.png" in table.output and "unmatched" in table.output
+
+
+def test_match_missing_folder_is_a_user_error(tmp_path: Path) -> None:
+    proc = _cli("match", str(tmp_path / "nope"), str(tmp_path))
+    assert proc.returncode == 2 and "not a folder" in proc.stderr
