@@ -458,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--select", action="store_true", help="rescore every Twemoji SVG and rewrite benchmarks/glyphs.txt first")
     parser.add_argument("--count", type=int, default=DEFAULT_COUNT, help="translucent glyphs to keep with --select")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for --select scoring")
-    parser.add_argument("--tiny", action="store_true", help="also regenerate the committed CI subset benchmarks/tiny (64/32 px)")
+    parser.add_argument("--tiny", action="store_true", help="only regenerate the committed CI subset benchmarks/tiny (64/32 px)")
     parser.add_argument("--glyphs", type=Path, default=GLYPH_LIST, help="glyph list to build (default benchmarks/glyphs.txt)")
     args = parser.parse_args(argv)
 
@@ -478,15 +478,15 @@ def main(argv: list[str] | None = None) -> int:
               f"wrote {len(chosen) + len(controls)} names to {args.glyphs}")
 
     names = read_glyph_list(args.glyphs)
-    out_dir = args.out or default_cache_dir()
-    start = time.perf_counter()
-    records = build_pairs(names, out_dir, svg_dir=svg_dir)
-    print(f"built {len(records)} glyphs in {time.perf_counter() - start:.1f} s -> {out_dir}")
-
     if args.tiny:
         tiny = tiny_glyphs(names)
         build_pairs(tiny, TINY_DIR, sizes=TINY_SIZES, svg_dir=svg_dir, progress=False)
         print(f"wrote {TINY_DIR} ({', '.join(tiny)})")
+        return 0
+    out_dir = args.out or default_cache_dir()
+    start = time.perf_counter()
+    records = build_pairs(names, out_dir, svg_dir=svg_dir)
+    print(f"built {len(records)} glyphs in {time.perf_counter() - start:.1f} s -> {out_dir}")
     return 0
 
 
