@@ -1,55 +1,236 @@
-"""One image through the pipeline: read -> (flatten over backgrounds) -> LIIF -> (solve) -> write."""
+"""One glyph through the pipeline: flatten -> enlarge (edge band) -> solve -> check consistency.
+
+RGB input is enlarged once. RGBA input is flattened over K grey backgrounds, each composite
+is enlarged with LIIF where the input leaves alpha in doubt (the edge band), and per pixel
+the premultiplied colour and alpha are solved exactly (:func:`emoji_alpha.solve.solve_exact`),
+then optionally back-projected onto the input and refined by passes.
+"""
 
 from __future__ import annotations
 
+import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from emoji_alpha.composite import flatten, footprint_masks
 from emoji_alpha.errors import EmojiAlphaError
-from emoji_alpha.images import LoadedImage, read_image, write_png
-from emoji_alpha.progress import progress_bar
+from emoji_alpha.images import LoadedImage, premultiply, read_image, unpremultiply, write_png
+from emoji_alpha.progress import log, progress_bar
 from emoji_alpha.sizes import output_size
+
+METHODS = ("solve", "twobg", "separate", "keygrey", "lanczos")
+
+
+@dataclass
+class SolveOptions:
+    """How an RGBA glyph is enlarged. Defaults are chosen on the quality benchmark
+    (benchmarks/results/quality.md)."""
+
+    method: str = "solve"
+    backgrounds: tuple[float, ...] = (0.0, 64 / 255, 128 / 255, 191 / 255, 1.0)
+    passes: int = 0
+    backproject: int = 1  # back-projection iterations onto the input (0: off)
+    bp_kernel: str = "box"
+    band_margin: int | None = 1  # None: run LIIF over every pixel
+    backend: str = "numba"
 
 
 @dataclass
 class EnlargeResult:
-    image: np.ndarray  # straight RGB(A) float32
+    premul: np.ndarray | None  # H x W x 4 premultiplied (RGBA input)
+    rgb: np.ndarray | None  # H x W x 3 (RGB input)
     size: tuple[int, int]
     info: dict = field(default_factory=dict)
 
+    def straight(self) -> np.ndarray:
+        return self.rgb if self.premul is None else unpremultiply(self.premul)
 
-def enlarge_rgb(loaded: LoadedImage, size: tuple[int, int], upscaler) -> EnlargeResult:
+
+class StageTimer:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, name: str):
+        timer = self
+
+        class _Stage:
+            def __enter__(self):
+                self.start = time.perf_counter()
+
+            def __exit__(self, *exc):
+                timer.seconds[name] = timer.seconds.get(name, 0.0) + time.perf_counter() - self.start
+
+        return _Stage()
+
+
+def enlarge_rgb(rgb: np.ndarray, size: tuple[int, int], upscaler) -> EnlargeResult:
     """Opaque input: one LIIF enlargement of the colour."""
-    rgb = loaded.rgba[..., :3]
     with progress_bar("LIIF", size[0] * size[1]) as advance:
         out = upscaler.enlarge(rgb, size, progress=advance)
-    return EnlargeResult(out, size)
+    return EnlargeResult(None, out, size)
+
+
+def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: SolveOptions,
+               timer: StageTimer | None = None) -> np.ndarray:
+    """The K x H x W x 3 enlarged composites S_k.
+
+    With the edge band (``band_margin`` not None) LIIF decodes all K backgrounds only in the
+    band; pixels the input decides are filled exactly: transparent ones with the background
+    itself (S_k = b_k) and opaque ones with one enlargement over the middle background,
+    the same for every k. A stack built like this re-solves to exact 0 and 1 there.
+    """
+    timer = timer or StageTimer()
+    backgrounds = np.asarray(options.backgrounds, np.float32)
+    composites = flatten(premul_lr, backgrounds)
+    count = len(backgrounds)
+    height, width = size
+    if options.band_margin is None:
+        with timer("liif"), progress_bar(f"LIIF x{count}", height * width) as advance:
+            return upscaler.enlarge_many(composites, size, progress=advance)
+    transparent, opaque = footprint_masks(premul_lr[..., 3], size, options.band_margin)
+    band = np.flatnonzero(~(transparent | opaque))
+    solid = np.flatnonzero(opaque)
+    stack = np.empty((count, height * width, 3), np.float32)
+    stack[:, transparent.reshape(-1)] = backgrounds[:, None, None]
+    with timer("liif"), progress_bar(f"LIIF x{count} (edge band)", band.size + solid.size) as advance:
+        if band.size:
+            stack[:, band] = upscaler.enlarge_many(composites, size, pixels=band, progress=advance)
+        if solid.size:
+            middle = composites[count // 2][None]
+            stack[:, solid] = upscaler.enlarge_many(middle, size, pixels=solid, progress=advance)[0]
+    return stack.reshape(count, height, width, 3)
+
+
+def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
+                timer: StageTimer | None = None, debug_dir: Path | None = None) -> tuple[np.ndarray, dict]:
+    """Recover premultiplied RGBA (H x W x 4) from a K x H x W x 3 stack; returns (premul, info)."""
+    from emoji_alpha.solve import recompositing_loss, solve_exact
+    from emoji_alpha.solve.backproject import back_project, consistency_error
+    from emoji_alpha.solve.passes import run_passes
+
+    timer = timer or StageTimer()
+    backgrounds = np.asarray(options.backgrounds, np.float32)
+    if len(set(backgrounds.tolist())) < 2:
+        warnings.warn("one background level: colour and alpha are underdetermined (3 equations, 4 unknowns); "
+                      "the solver assumes opaque where it cannot tell", stacklevel=2)
+    size = stack.shape[1:3]
+    transparent, opaque = footprint_masks(premul_lr[..., 3], size, 0)
+    band = ~(transparent | opaque)
+    result = np.zeros((*size, 4), np.float32)
+    info: dict = {}
+    with timer("solve"):
+        premul, alpha = solve_exact(stack[:, band], backgrounds, backend=options.backend)
+        result[band, :3], result[band, 3] = premul, alpha
+        result[opaque, :3] = np.clip(stack[:, opaque].mean(axis=0), 0.0, 1.0)
+        result[opaque, 3] = 1.0
+    if options.backproject:
+        with timer("backproject"):
+            result = back_project(result, premul_lr, alpha_mask=band, colour_mask=~transparent,
+                                  iterations=options.backproject, kernel=options.bp_kernel)
+    reports = []
+    if options.passes:
+        with timer("passes"):
+            premul, alpha, reports = run_passes(stack[:, band], backgrounds, result[band, :3], result[band, 3],
+                                                options.passes)
+            result[band, :3], result[band, 3] = premul, alpha
+    result[transparent] = 0.0  # the input decides these exactly
+    result[opaque, 3] = 1.0
+    loss = recompositing_loss(stack, backgrounds, result[..., :3], result[..., 3])
+    info["loss"] = float(loss.mean())
+    info["passes"] = [{"name": r.name, "loss_before": r.loss_before, "loss_after": r.loss_after, "changed": r.changed}
+                      for r in reports]
+    info["consistency"] = consistency_error(result, premul_lr)
+    info["band_fraction"] = float(band.mean())
+    if debug_dir is not None:
+        _write_debug(debug_dir, band, loss, reports)
+    return result, info
+
+
+def _write_debug(folder: Path, band: np.ndarray, loss: np.ndarray, reports) -> None:
+    """Loss map and each pass's changed-pixel mask as PNGs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    scale = np.sqrt(loss) * 255.0 / 8.0  # 8 levels of RMS residual -> white
+    write_png(folder / "loss.png", np.clip(scale, 0, 1)[..., None].astype(np.float32))
+    for index, report in enumerate(reports, 1):
+        mask = np.zeros(band.shape, np.float32)
+        mask[band] = report.mask
+        write_png(folder / f"pass{index}-{report.name}.png", mask[..., None])
+
+
+def enlarge_rgba(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: SolveOptions, *,
+                 keep_stack: Path | None = None, debug_dir: Path | None = None, source: str = "") -> EnlargeResult:
+    """Enlarge a premultiplied RGBA glyph with ``options.method``."""
+    from emoji_alpha.solve.peers import PEERS
+
+    timer = StageTimer()
+    if options.method in PEERS:
+        with timer("enlarge"):
+            premul = PEERS[options.method](premul_lr, size, upscaler)
+        return EnlargeResult(premul, None, size, {"seconds": timer.seconds})
+    if options.method != "solve":
+        raise EmojiAlphaError(f"unknown method {options.method!r}; choose from {', '.join(METHODS)}")
+    stack = liif_stack(premul_lr, size, upscaler, options, timer)
+    if keep_stack is not None:
+        from emoji_alpha.stack import StackInfo, save_stack
+
+        levels = [round(float(b) * 255.0, 3) for b in options.backgrounds]
+        save_stack(keep_stack, stack, premul_lr, StackInfo(levels, source, list(premul_lr.shape[:2]), list(size),
+                                                            getattr(upscaler, "weights_sha256", ""), options.band_margin))
+    premul, info = solve_stack(stack, premul_lr, options, timer, debug_dir)
+    info["seconds"] = timer.seconds
+    return EnlargeResult(premul, None, size, info)
 
 
 def default_output_path(source: Path, size: tuple[int, int]) -> Path:
     return source.with_name(f"{source.stem}-{size[1]}x{size[0]}.png")
 
 
-def enlarge_file(source: Path, output: Path | None, *, size: str | None, scale: float | None,
-                 upscaler_factory) -> tuple[Path, EnlargeResult]:
+def check_output_path(source: Path | None, output: Path) -> None:
+    if source is not None and output.resolve() == source.resolve():
+        raise EmojiAlphaError(f"refusing to overwrite the input {source}; choose another --output")
+    if output.suffix.lower() != ".png":
+        raise EmojiAlphaError(f"output {output} must be a .png file")
+
+
+def enlarge_loaded(loaded: LoadedImage, size: tuple[int, int], upscaler, options: SolveOptions, **kwargs) -> EnlargeResult:
+    """RGB stays RGB (one enlargement); RGBA goes through ``options.method``."""
+    count = 1 if not loaded.has_alpha else max(2, len(options.backgrounds))
+    upscaler.check_memory(loaded.size, size, count)
+    if not loaded.has_alpha:
+        return enlarge_rgb(loaded.rgba[..., :3], size, upscaler)
+    return enlarge_rgba(premultiply(loaded.rgba), size, upscaler, options, **kwargs)
+
+
+def enlarge_file(source: Path, output: Path | None, *, size: str | None, scale: float | None, upscaler_factory,
+                 options: SolveOptions | None = None, keep_stack: Path | None = None,
+                 debug_dir: Path | None = None) -> tuple[Path, EnlargeResult]:
     """Read ``source``, enlarge it, write the PNG atomically; returns (path, result).
 
     ``upscaler_factory()`` builds the LIIF upscaler lazily, after the input has been checked,
     so bad input fails fast without loading torch.
     """
+    options = options or SolveOptions()
     loaded = read_image(source)
     out_size = output_size(loaded.size, size, scale)
     output = output or default_output_path(source, out_size)
-    if output.resolve() == source.resolve():
-        raise EmojiAlphaError(f"refusing to overwrite the input {source}; choose another --output")
-    if output.suffix.lower() != ".png":
-        raise EmojiAlphaError(f"output {output} must be a .png file")
-    upscaler = upscaler_factory()
-    upscaler.check_memory(loaded.size, out_size)
-    if loaded.has_alpha:
-        raise EmojiAlphaError(f"{source} has an alpha channel; RGBA enlargement needs the alpha solver (not built yet)")
-    result = enlarge_rgb(loaded, out_size, upscaler)
-    write_png(output, result.image)
+    check_output_path(source, output)
+    upscaler = upscaler_factory() if options.method != "lanczos" or not loaded.has_alpha else None
+    result = enlarge_loaded(loaded, out_size, upscaler or _NoLiif(), options, keep_stack=keep_stack,
+                            debug_dir=debug_dir, source=str(source))
+    write_png(output, result.straight())
+    if result.info.get("consistency"):
+        log(f"loss {result.info['loss'] * 255**2:.3f} (levels^2), input consistency: alpha MAE "
+            f"{result.info['consistency']['alpha_mae']:.3f} levels")
     return output, result
+
+
+class _NoLiif:
+    """Stand-in for methods that need no LIIF (lanczos): only the memory check is meaningful."""
+
+    weights_sha256 = ""
+
+    def check_memory(self, *args) -> None:
+        return None

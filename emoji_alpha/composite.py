@@ -1,0 +1,67 @@
+"""Flattening a glyph over grey backgrounds, and the edge band where alpha is in doubt.
+
+Everything here is exact premultiplied maths: the composite of premultiplied colour P and
+alpha a over a grey level b is P + (1 - a) b, per channel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from emoji_alpha.errors import EmojiAlphaError
+
+
+def parse_backgrounds(text: str) -> np.ndarray:
+    """``"0,128,255"`` (8-bit grey levels) -> float32 levels in [0, 1], in the given order."""
+    try:
+        levels = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise EmojiAlphaError(f"--backgrounds must be comma-separated grey levels 0..255, got {text!r}") from None
+    if not levels:
+        raise EmojiAlphaError("--backgrounds needs at least one grey level")
+    if any(not 0 <= level <= 255 for level in levels):
+        raise EmojiAlphaError(f"background levels must be within 0..255, got {text!r}")
+    if len(set(levels)) != len(levels):
+        raise EmojiAlphaError(f"background levels must be distinct, got {text!r}")
+    return np.asarray(levels, dtype=np.float32) / 255.0
+
+
+def flatten(premul: np.ndarray, backgrounds: np.ndarray) -> np.ndarray:
+    """K composites (K x H x W x 3) of premultiplied RGBA over grey levels ``backgrounds``."""
+    alpha = premul[..., 3:4]
+    return np.stack([premul[..., :3] + (1.0 - alpha) * level for level in np.asarray(backgrounds, np.float32)])
+
+
+def footprint_masks(alpha: np.ndarray, out_size: tuple[int, int], margin: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Output pixels whose alpha the input already decides: (transparent, opaque) masks.
+
+    An input pixel with alpha 0 is transparent over its whole area, and one with alpha 1 is
+    opaque over its whole area. An output pixel whose footprint (the input pixels it
+    overlaps, grown by ``margin`` input pixels) holds only alpha-0 pixels is therefore exactly
+    transparent, and one holding only alpha-1 pixels exactly opaque. Everything else is the
+    edge band, where LIIF over several backgrounds and the solver are needed.
+    """
+    h, w = alpha.shape
+    out_h, out_w = out_size
+    zero = np.pad(alpha <= 0.0, margin, constant_values=True)
+    one = np.pad(alpha >= 1.0, margin, constant_values=False)
+    # Footprint of output row i: input rows floor(i h/H) .. ceil((i+1) h/H) - 1, +- margin.
+    rows = np.arange(out_h)
+    cols = np.arange(out_w)
+    r0 = (rows * h) // out_h
+    r1 = -((-(rows + 1) * h) // out_h)  # ceil
+    c0 = (cols * w) // out_w
+    c1 = -((-(cols + 1) * w) // out_w)
+    # Padded coordinates: input pixel j sits at j + margin, so the grown box is [r0, r1 + 2m).
+    transparent = _box_all(zero, r0, r1 + 2 * margin, c0, c1 + 2 * margin)
+    opaque = _box_all(one, r0, r1 + 2 * margin, c0, c1 + 2 * margin)
+    return transparent, opaque
+
+
+def _box_all(mask: np.ndarray, r0: np.ndarray, r1: np.ndarray, c0: np.ndarray, c1: np.ndarray) -> np.ndarray:
+    """For every (row box, column box) pair: are all mask pixels in it True? (integral image)"""
+    integral = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), dtype=np.int64)
+    integral[1:, 1:] = np.cumsum(np.cumsum(mask, axis=0), axis=1)
+    count = (integral[r1][:, c1] - integral[r0][:, c1] - integral[r1][:, c0] + integral[r0][:, c0])
+    area = (r1 - r0)[:, None] * (c1 - c0)[None, :]
+    return count == area
