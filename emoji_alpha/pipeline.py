@@ -139,9 +139,10 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     result[transparent] = 0.0  # the input decides these exactly
     result[opaque, 3] = 1.0
     loss = recompositing_loss(stack, backgrounds, result[..., :3], result[..., 3])
-    info["loss"] = float(loss.mean())
-    info["passes"] = [{"name": r.name, "loss_before": r.loss_before, "loss_after": r.loss_after, "changed": r.changed}
-                      for r in reports]
+    info["loss"] = float(loss.mean()) * 255.0**2  # levels^2 per pixel
+    per_pixel = 255.0**2 / loss.size  # report pass losses like info["loss"]: mean per pixel, levels^2
+    info["passes"] = [{"name": r.name, "loss_before": r.loss_before * per_pixel, "loss_after": r.loss_after * per_pixel,
+                       "changed": r.changed} for r in reports]
     info["consistency"] = consistency_error(result, premul_lr)
     info["band_fraction"] = float(band.mean())
     if debug_dir is not None:
@@ -222,7 +223,7 @@ def enlarge_file(source: Path, output: Path | None, *, size: str | None, scale: 
                             debug_dir=debug_dir, source=str(source))
     write_png(output, result.straight())
     if result.info.get("consistency"):
-        log(f"loss {result.info['loss'] * 255**2:.3f} (levels^2), input consistency: alpha MAE "
+        log(f"re-compositing loss {result.info['loss']:.3f} levels^2, input consistency: alpha MAE "
             f"{result.info['consistency']['alpha_mae']:.3f} levels")
     return output, result
 

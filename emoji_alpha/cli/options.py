@@ -16,3 +16,8 @@ Size = Annotated[Optional[str], typer.Option("--size", "-s", help="Output size: 
 Scale = Annotated[Optional[float], typer.Option("--scale", help="Scale factor instead of --size, e.g. 12.5.")]
 MemoryLimit = Annotated[Optional[float], typer.Option("--memory-limit", help="Memory budget in GiB (default: 80% of RAM).")]
 ChunkSize = Annotated[int, typer.Option("--chunk-size", min=1, help="Output pixels decoded per LIIF chunk (memory vs speed).")]
+Passes = Annotated[Optional[int], typer.Option("--passes", "-p", min=0, help="Refinement passes (uniform, partial, ...).")]
+Backproject = Annotated[Optional[int], typer.Option("--backproject", min=0, help="Back-projection iterations onto the input (0: off).")]
+BpKernel = Annotated[Optional[str], typer.Option("--bp-kernel", help="Back-projection kernel: box or bilinear.")]
+Backend = Annotated[str, typer.Option("--backend", help="Solver backend: numba (CPU) or torch (GPU with --device cuda).")]
+DebugDir = Annotated[Optional[Path], typer.Option("--debug-dir", help="Write the loss map and each pass's mask as PNGs here.")]

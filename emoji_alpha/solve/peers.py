@@ -57,16 +57,27 @@ def choose_key(premul: np.ndarray) -> float:
 
 
 def enlarge_keygrey(premul: np.ndarray, size: tuple[int, int], upscaler) -> np.ndarray:
-    from PIL import Image
-
     key = choose_key(premul)
     composite = premul[..., :3] + (1.0 - premul[..., 3:4]) * key
-    enlarged = upscaler.enlarge(composite, size)
-    straight = unpremultiply(premul)
-    colour = np.stack([np.asarray(Image.fromarray(straight[..., c]).resize(size[::-1], Image.BILINEAR)) for c in range(3)], -1)
+    return remove_key(upscaler.enlarge(composite, size), key, premul)
+
+
+def remove_key(enlarged: np.ndarray, key: float, premul_lr: np.ndarray) -> np.ndarray:
+    """Key removal with the colour prior F = bilinearly enlarged straight input colour
+    (premultiplied, then divided, so transparent pixels do not pull it towards black):
+    a = <S - g, F - g> / |F - g|^2; where F is the key itself the pixel is transparent if it
+    shows the key and opaque otherwise."""
+    from PIL import Image
+
+    size = enlarged.shape[:2]
+    grown = np.stack([np.asarray(Image.fromarray(np.ascontiguousarray(premul_lr[..., c])).resize(size[::-1], Image.BILINEAR))
+                      for c in range(4)], -1)
+    colour = unpremultiply(np.clip(grown, 0.0, 1.0))[..., :3]
     diff_f = colour - key
     denom = (diff_f ** 2).sum(axis=2)
-    alpha = np.divide(((enlarged - key) * diff_f).sum(axis=2), denom, out=np.ones(size, np.float32), where=denom > 1e-4)
+    shows_key = np.abs(enlarged - key).max(axis=2) <= 2.0 / 255.0
+    fallback = np.where(shows_key, 0.0, 1.0).astype(np.float32)
+    alpha = np.divide(((enlarged - key) * diff_f).sum(axis=2), denom, out=fallback, where=denom > 1e-3)
     out = np.empty((*size, 4), np.float32)
     out[..., 3] = np.clip(alpha, 0.0, 1.0)
     out[..., :3] = enlarged - (1.0 - out[..., 3:4]) * key
