@@ -30,7 +30,7 @@ class SolveOptions:
     (benchmarks/results/quality.md)."""
 
     method: str = "solve"
-    backgrounds: tuple[float, ...] = (0.0, 64 / 255, 128 / 255, 191 / 255, 1.0)
+    backgrounds: tuple[float, ...] = (0.0, 64 / 255, 128 / 255, 192 / 255, 1.0)
     passes: int = 0
     backproject: int = 1  # back-projection iterations onto the input (0: off)
     bp_kernel: str = "box"
