@@ -1,0 +1,153 @@
+"""The RGBA pipeline: exact recovery, constraints, exact 0/1 where the input decides, stacks."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from emoji_alpha.composite import flatten, footprint_masks, parse_backgrounds
+from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.images import area_resize, premultiply, read_image, write_png
+from emoji_alpha.pipeline import SolveOptions, enlarge_rgba, solve_stack
+from emoji_alpha.solve import recompositing_loss
+from emoji_alpha.solve.passes import run_passes, sign_aware_min
+from emoji_alpha.stack import StackInfo, load_stack, save_stack
+
+
+def glyph(size: int = 32, seed: int = 0) -> np.ndarray:
+    """A premultiplied test glyph: transparent surround, opaque disc, soft translucent ring."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:size, :size] / size - 0.5
+    radius = np.hypot(yy, xx)
+    alpha = np.clip((0.42 - radius) / 0.12, 0, 1) * np.where(radius < 0.2, 1.0, 0.55)
+    colour = np.clip(rng.random(3) * 0.8 + 0.1 + 0.2 * yy[..., None], 0, 1)
+    return premultiply(np.concatenate([colour, alpha[..., None]], -1).astype(np.float32))
+
+
+@pytest.mark.parametrize("levels", ["0,255", "0,128,255", "0,64,128,192,255"])
+@pytest.mark.parametrize("backproject", [0, 1])
+def test_exact_composites_are_recovered(levels, backproject):
+    truth = glyph(48)
+    lr = area_resize(truth, (12, 12))
+    backgrounds = parse_backgrounds(levels)
+    options = SolveOptions(backgrounds=tuple(backgrounds), backproject=backproject, passes=2)
+    result, info = solve_stack(flatten(truth, backgrounds), lr, options)
+    assert np.abs(result - truth).max() <= 1 / 255
+    assert info["consistency"]["alpha_mae"] < 0.01
+
+
+def test_one_background_warns():
+    truth = glyph(16)
+    with pytest.warns(UserWarning, match="underdetermined"):
+        solve_stack(flatten(truth, np.array([0.5], np.float32)), area_resize(truth, (8, 8)),
+                    SolveOptions(backgrounds=(0.5,), backproject=0))
+
+
+def test_passes_never_increase_loss():
+    rng = np.random.default_rng(1)
+    backgrounds = np.array([0, 0.25, 0.5, 0.75, 1], np.float32)
+    stack = np.clip(flatten(glyph(24, 2), backgrounds) + rng.normal(0, 0.02, (5, 24, 24, 3)), 0, 1).astype(np.float32)
+    stack = stack.reshape(5, -1, 3)
+    alpha = rng.random(stack.shape[1]).astype(np.float32)
+    premul = (rng.random((stack.shape[1], 3)) * alpha[:, None]).astype(np.float32)
+    before = recompositing_loss(stack, backgrounds, premul, alpha)
+    new_p, new_a, reports = run_passes(stack, backgrounds, premul, alpha, 4)
+    after = recompositing_loss(stack, backgrounds, new_p, new_a)
+    assert np.all(after <= before + 1e-7)
+    assert all(r.loss_after <= r.loss_before for r in reports) and sum(r.changed for r in reports) > 0
+    assert [r.name for r in reports] == ["uniform", "partial", "uniform", "partial"]
+    assert np.all(new_a >= 0) and np.all(new_a <= 1) and np.all(new_p <= new_a[:, None] + 1e-7)
+
+
+def test_sign_aware_min():
+    resid = np.array([[11, 12, 13], [-3, -5, -4], [2, -1, 4], [0, 1, 2]], np.float32)
+    np.testing.assert_array_equal(sign_aware_min(resid), [11, -3, 0, 0])
+
+
+def test_footprint_masks_are_exact_and_band_covers_soft_pixels():
+    alpha = np.zeros((8, 8), np.float32)
+    alpha[2:6, 2:6] = 1.0
+    alpha[2, 2] = 0.5
+    transparent, opaque = footprint_masks(alpha, (32, 32), margin=0)
+    assert transparent[:8, :].all() and not transparent[8:12, 12:16].any()
+    assert opaque[12:24, 12:24].all() and not opaque[8:12, 8:12].any()
+    grown_t, grown_o = footprint_masks(alpha, (32, 32), margin=1)
+    assert (grown_t <= transparent).all() and (grown_o <= opaque).all()
+    # non-integer ratio: footprints overlap two input pixels
+    t, o = footprint_masks(alpha, (20, 20), margin=0)
+    assert not (t & o).any()
+
+
+def test_liif_pipeline_keeps_exact_zero_and_one(upscaler):
+    premul_lr = glyph(24, 3)
+    premul_lr[..., :] = np.where(premul_lr[..., 3:] < 0.02, 0, premul_lr)
+    result = enlarge_rgba(premul_lr, (72, 72), upscaler, SolveOptions())
+    transparent, opaque = footprint_masks(premul_lr[..., 3], (72, 72), 0)
+    assert transparent.any() and opaque.any()
+    assert (result.premul[transparent] == 0).all()
+    assert (result.premul[opaque, 3] == 1).all()
+    alpha = result.premul[..., 3]
+    assert ((alpha >= 0) & (alpha <= 1)).all() and (result.premul[..., :3] <= alpha[..., None] + 1e-7).all()
+    full = enlarge_rgba(premul_lr, (72, 72), upscaler, dataclasses.replace(SolveOptions(), band_margin=None))
+    assert (full.premul[transparent] == 0).all() and (full.premul[opaque, 3] == 1).all()
+
+
+def test_stack_round_trip_and_bad_stacks(tmp_path):
+    truth = glyph(16)
+    backgrounds = np.array([0, 0.5, 1], np.float32)
+    stack = flatten(truth, backgrounds)
+    info = StackInfo([0.0, 127.5, 255.0], "x.png", [8, 8], [16, 16], "abc", 1)
+    folder = save_stack(tmp_path / "s", stack, area_resize(truth, (8, 8)), info)
+    loaded, premul_lr, loaded_info = load_stack(folder)
+    assert np.abs(loaded - stack).max() < 1e-4 and loaded_info == info
+    (folder / "bg-002.png").unlink()
+    with pytest.raises(EmojiAlphaError, match="background images"):
+        load_stack(folder)
+    write_png(folder / "bg-002.png", np.zeros((10, 16, 3), np.float32))
+    with pytest.raises(EmojiAlphaError, match="does not match"):
+        load_stack(folder)
+    (folder / "stack.json").unlink()
+    with pytest.raises(EmojiAlphaError, match="stack.json"):
+        load_stack(folder)
+    with pytest.raises(EmojiAlphaError):
+        load_stack(tmp_path / "nowhere")
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "emoji_alpha", *args], capture_output=True, text=True, timeout=600)
+
+
+def test_cli_enlarge_rgba_keep_stack_and_resolve(tmp_path, official_weights):
+    from emoji_alpha.images import unpremultiply
+
+    source = tmp_path / "glyph.png"
+    write_png(source, unpremultiply(glyph(20, 4)))
+    out = tmp_path / "big.png"
+    result = run_cli("enlarge", str(source), "-o", str(out), "--size", "60", "--keep-stack", str(tmp_path / "stack"),
+                     "--backgrounds", "0,128,255")
+    assert result.returncode == 0, result.stderr
+    enlarged = read_image(out)
+    assert enlarged.has_alpha and enlarged.size == (60, 60)
+    sidecar = json.loads((tmp_path / "stack" / "stack.json").read_text())
+    assert sidecar["backgrounds"] == [0.0, 128.0, 255.0] and sidecar["out_size"] == [60, 60]
+    again = tmp_path / "again.png"
+    result = run_cli("solve", str(tmp_path / "stack"), "--passes", "0", "-o", str(again))
+    assert result.returncode == 0, result.stderr
+    diff = np.abs(read_image(again).rgba - enlarged.rgba)
+    assert diff.max() <= 2 / 255  # the stack is kept at 16 bits
+    result = run_cli("solve", str(tmp_path / "stack"), "--passes", "2", "-o", str(tmp_path / "p2.png"),
+                     "--debug-dir", str(tmp_path / "dbg"))
+    assert result.returncode == 0, result.stderr
+    assert "pass uniform" in result.stderr and "pass partial" in result.stderr
+    assert (tmp_path / "dbg" / "pass2-partial.png").exists()
+    result = run_cli("enlarge", str(source), "-o", str(tmp_path / "k1.png"), "--size", "40", "--backgrounds", "128")
+    assert result.returncode == 0 and "underdetermined" in result.stderr
+    for bad in (["--backgrounds", "0,300"], ["--method", "magic"], ["--bp-kernel", "cubic"]):
+        result = run_cli("enlarge", str(source), "-o", str(tmp_path / "bad.png"), "--size", "40", *bad)
+        assert result.returncode == 2 and result.stderr.startswith("error:")
+        assert not (tmp_path / "bad.png").exists()
