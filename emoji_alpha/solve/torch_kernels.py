@@ -25,9 +25,10 @@ def as_tensor(x, device="cpu") -> torch.Tensor:
     if isinstance(x, torch.Tensor):
         return x.to(device)
     x = np.asarray(x)
-    if x.dtype != np.float32:
-        x = x.astype(np.float32)
-    return torch.from_numpy(np.ascontiguousarray(x)).to(device)
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    if not x.flags.writeable:
+        x = x.copy()
+    return torch.from_numpy(x).to(device)
 
 
 def _flat_stack(stack: torch.Tensor) -> tuple[torch.Tensor, tuple]:
