@@ -300,3 +300,16 @@ def test_import_is_cheap():
             "print(any(m.split('.')[0] in ('numba', 'torch') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_torch_cuda_agrees_with_numba():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    rng = np.random.default_rng(13)
+    b = [0.0, 0.5, 1.0]
+    s = random_stack(rng, 4000, b)
+    p1, a1 = solve_exact(s, b)
+    p2, a2 = solve_exact(s, b, backend="torch", device="cuda")
+    np.testing.assert_allclose(a1, a2, atol=1e-5)
+    np.testing.assert_allclose(p1, p2, atol=1e-5)
