@@ -13,7 +13,7 @@ import torch
 
 from emoji_alpha.solve.exact import SufficientStats, _prepare_backgrounds
 
-CHUNK = 1 << 17
+CHUNK = 1 << 15
 
 
 def _dtype(device) -> torch.dtype:
@@ -25,9 +25,10 @@ def as_tensor(x, device="cpu") -> torch.Tensor:
     if isinstance(x, torch.Tensor):
         return x.to(device)
     x = np.asarray(x)
-    if x.dtype != np.float32:
-        x = x.astype(np.float32)
-    return torch.from_numpy(np.ascontiguousarray(x)).to(device)
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    if not x.flags.writeable:
+        x = x.copy()
+    return torch.from_numpy(x).to(device)
 
 
 def _flat_stack(stack: torch.Tensor) -> tuple[torch.Tensor, tuple]:
@@ -71,21 +72,27 @@ def _store(p: torch.Tensor, a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor
 
 def _chunk_sums(x: torch.Tensor, b: torch.Tensor):
     """x: (K, n, 3) in compute dtype -> s1, s2, sb (n, 3)."""
-    bk = b[:, None, None]
-    return x.sum(0), (x * x).sum(0), (x * bk).sum(0)
+    s1 = x[0].clone()
+    s2 = x[0] * x[0]
+    sb = x[0] * b[0]
+    for k in range(1, x.shape[0]):
+        s1 += x[k]
+        s2 += x[k] * x[k]
+        sb += x[k] * b[k]
+    return s1, s2, sb
 
 
-def _dfda(a, kf, b1, b2, s1, sb):
-    """Half f'(a) summed over channels; a (n, m), s1/sb (n, 3) -> (n, m)."""
-    a = a[:, :, None]
-    s1 = s1[:, None, :]
-    sb = sb[:, None, :]
-    u = 1.0 - a
-    p = (s1 - u * b1) / kf
-    d_zero = sb - u * b2
-    d_up = (sb - a * b1 - u * b2) - (s1 - kf * a - u * b1)
-    d_in = sb - p * b1 - u * b2
-    return torch.where(p <= 0.0, d_zero, torch.where(p >= a, d_up, d_in)).sum(-1)
+def _dfda(t, kf, b1, b2, m, sb_total):
+    """Half f'(t) summed over channels; t (n, m) knots, m (n, 3) means, sb_total (n,) -> (n, m).
+
+    Branch-free form of the numba ``_dfda``: with p = mean S_c - (1 - t) mean b and
+    P = clip(p, 0, t), f'/2 = sum_c [sb_c - (1 - t) b2 - b1 P - K max(p - t, 0)].
+    """
+    u = 1.0 - t
+    p = m[:, None, :] - (u * (b1 / kf))[:, :, None]
+    tt = t[:, :, None]
+    pen = b1 * torch.minimum(p.clamp(min=0.0), tt) + kf * (p - tt).clamp(min=0.0)
+    return sb_total[:, None] - (3.0 * b2) * u - (pen[..., 0] + pen[..., 1] + pen[..., 2])
 
 
 def _root(kf: float, b1: float, b2: float, s1: torch.Tensor, sb: torch.Tensor) -> torch.Tensor:
@@ -97,7 +104,7 @@ def _root(kf: float, b1: float, b2: float, s1: torch.Tensor, sb: torch.Tensor) -
     n = s1.shape[0]
     ends = torch.tensor([0.0, 1.0], dtype=s1.dtype, device=s1.device).expand(n, 2)
     knots = torch.cat([ends, lower, upper], dim=1)  # (n, 8)
-    g = _dfda(knots, kf, b1, b2, s1, sb)
+    g = _dfda(knots, kf, b1, b2, m, sb[:, 0] + sb[:, 1] + sb[:, 2])
     neg = g < 0.0
     lo_t = torch.where(neg, knots, torch.full_like(knots, -1.0))
     lo_i = lo_t.argmax(1, keepdim=True)
