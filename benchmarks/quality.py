@@ -57,8 +57,14 @@ def variants() -> dict[str, SolveOptions]:
     for name, bgs in BG_SETS.items():
         out[f"solve {name} no-bp"] = opts(bgs, backproject=0, passes=0)
         out[f"solve {name} bp-box"] = opts(bgs, backproject=1, bp_kernel="box", passes=0)
-    for iters in (2, 5):
+    for iters in (2, 5, 10):
         out[f"solve K5 bp-bilinear x{iters}"] = opts(BG_SETS["K5"], backproject=iters, bp_kernel="bilinear", passes=0)
+    for kernel, iters in (("box", 1), ("box", 3), ("bilinear", 5), ("bilinear", 10)):
+        out[f"solve K5 bp-{kernel} soft x{iters}"] = opts(BG_SETS["K5"], backproject=iters, bp_kernel=kernel,
+                                                          bp_weighting="soft", passes=0)
+    for gain in (1.5, 2.0, 3.0):
+        out[f"solve K5 bp-box soft x3 sharpen {gain}"] = opts(BG_SETS["K5"], backproject=3, bp_kernel="box",
+                                                            bp_weighting="soft", sharpen=gain, passes=0)
     for passes in (1, 2):
         out[f"solve K5 bp-box passes {passes}"] = opts(BG_SETS["K5"], backproject=1, bp_kernel="box", passes=passes)
         out[f"solve K5 no-bp passes {passes}"] = opts(BG_SETS["K5"], backproject=0, passes=passes)

@@ -22,6 +22,7 @@ import numpy as np
 from emoji_alpha.images import area_weights
 
 KERNELS = ("box", "bilinear")
+WEIGHTINGS = ("uniform", "soft")
 
 
 def _linear_weights(n_in: int, n_out: int) -> np.ndarray:
@@ -68,17 +69,28 @@ def consistency_error(premul_hr: np.ndarray, premul_lr: np.ndarray) -> dict[str,
 
 
 def back_project(premul_hr: np.ndarray, premul_lr: np.ndarray, *, alpha_mask: np.ndarray, colour_mask: np.ndarray,
-                 iterations: int = 1, kernel: str = "box") -> np.ndarray:
+                 iterations: int = 1, kernel: str = "box", weighting: str = "uniform") -> np.ndarray:
     """Back-project ``premul_hr`` (H x W x 4) onto the input ``premul_lr`` (h x w x 4); only
-    pixels in ``alpha_mask`` change alpha and only pixels in ``colour_mask`` change colour."""
+    pixels in ``alpha_mask`` change alpha and only pixels in ``colour_mask`` change colour.
+
+    ``weighting="soft"`` multiplies the mask by w = a (1 - a) + 0.02 (recomputed each
+    iteration): residuals go mostly where alpha is uncertain (edges, translucent areas) and
+    barely move pixels that are confidently transparent or opaque. D(M w U(R / D(M w))) = R
+    still holds exactly for the box kernel at whole-number scales."""
+    if weighting not in WEIGHTINGS:
+        raise ValueError(f"unknown weighting {weighting!r}; choose from {WEIGHTINGS}")
     op = AreaOperator(premul_hr.shape[:2], premul_lr.shape[:2], kernel)
     x = premul_hr.astype(np.float64)
     mask = np.concatenate([np.repeat(colour_mask[..., None], 3, axis=2), alpha_mask[..., None]], axis=2).astype(np.float64)
-    coverage = op.down(mask)
     for _ in range(iterations):
+        weights = mask
+        if weighting == "soft":
+            weights = mask.copy()
+            weights[..., 3] *= x[..., 3] * (1.0 - x[..., 3]) + 0.02
+        coverage = op.down(weights)
         residual = premul_lr - op.down(x)
         spread = np.divide(residual, coverage, out=np.zeros_like(residual), where=coverage > 1e-6)
-        x += mask * op.up(spread)
+        x += weights * op.up(spread)
         enforce_constraints(x)
     return x.astype(np.float32)
 
