@@ -693,6 +693,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.tiny:
         tiny = tiny_glyphs(names)
         build_pairs(tiny, TINY_DIR, sizes=TINY_SIZES, svg_dir=svg_dir, progress=False)
+        for stale in sorted(p for p in TINY_DIR.iterdir() if p.is_dir() and p.name not in tiny):
+            for file in stale.glob("*.png"):
+                file.unlink()
+            stale.rmdir()  # fails loudly if anything else was in there
         print(f"wrote {TINY_DIR} ({', '.join(tiny)})")
         return 0
     out_dir = args.out or default_cache_dir()
