@@ -161,6 +161,19 @@ JS = """
   document.querySelectorAll('button[data-bg]').forEach(function (b) {
     b.addEventListener('click', function () { setBackground(b.dataset.bg, b); });
   });
+  // index.html#bg=black&sort=loss opens with that background and order (loss, cons: worst first; -loss reverses)
+  var params = {};
+  location.hash.replace(/^#/, '').split('&').forEach(function (kv) {
+    var p = kv.split('='); if (p[0]) params[decodeURIComponent(p[0])] = decodeURIComponent(p[1] || '');
+  });
+  if (params.bg) {
+    var bgButton = document.querySelector('button[data-bg="' + params.bg.replace(/[^a-z]/g, '') + '"]');
+    if (bgButton) setBackground(params.bg, bgButton);
+  }
+  if (params.sort) {
+    var key = params.sort.replace(/^-/, ''), sortButton = document.querySelector('button[data-sort="' + key.replace(/[^a-z]/g, '') + '"]');
+    if (sortButton) { sortBy(key, sortButton); if (params.sort[0] === '-') sortBy(key, sortButton); }
+  }
   var picker = document.getElementById('custom');
   picker.addEventListener('input', function () {
     document.documentElement.style.setProperty('--custom', picker.value);
