@@ -179,7 +179,6 @@ class GlyphSources:
     result: np.ndarray  # output premultiplied RGBA H x W x 4
     input: np.ndarray | None = None  # premultiplied input
     levels: tuple[float, ...] = ()
-    stack: Layer | None = None  # K-channel stacks are kept as a list of Layers below
     backgrounds: list[Layer] = field(default_factory=list)
     stack_note: str = ""
     loss: Layer | None = None
