@@ -19,7 +19,7 @@ app = typer.Typer(
 )
 
 # Each module defines ``register(app)``; the order is the order shown by --help.
-COMMAND_MODULES = ["enlarge", "solve", "extract", "match", "weights"]
+COMMAND_MODULES = ["enlarge", "solve", "report", "extract", "match", "weights"]
 
 
 def _register_commands() -> None:

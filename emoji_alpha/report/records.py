@@ -1,0 +1,192 @@
+"""What an output folder holds: one :class:`GlyphRecord` per glyph, from the batch manifest
+(``emoji-alpha.sqlite``, table ``glyphs``) where there is one, else from ``glyph-*.png``.
+
+The manifest is read defensively: a missing file, table or column, or an unreadable database,
+falls back to what is on disk, with a note. Glyph files on disk that the manifest does not
+list are added; manifest rows whose file is gone are kept (failed glyphs have no file).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from emoji_alpha.errors import EmojiAlphaError
+
+MANIFEST = "emoji-alpha.sqlite"
+GLYPH_GLOB = "glyph-*.png"
+
+
+@dataclass
+class GlyphRecord:
+    name: str  # output file name, relative to the output folder
+    path: Path | None  # the output PNG, None when it does not exist
+    source: str = ""
+    codepoints: str = ""
+    status: str = "done"
+    error: str = ""
+    method: str = ""
+    backgrounds: str = ""
+    size: str = ""
+    passes: int | None = None
+    loss: float | None = None  # levels^2
+    consistency: float | None = None  # alpha MAE, levels
+    seconds: dict = field(default_factory=dict)
+
+    @property
+    def stem(self) -> str:
+        return Path(self.name).stem
+
+    @property
+    def ok(self) -> bool:
+        return self.path is not None and self.status in ("done", "")
+
+    def keys(self) -> set[str]:
+        """Lower-case names ``--only`` matches: the stem with and without ``glyph-``, and the codepoints."""
+        stem = self.stem.lower()
+        keys = {stem, self.name.lower(), stem.removeprefix("glyph-")}
+        if self.codepoints:
+            keys.add(normalise_codepoints(self.codepoints))
+        return keys
+
+
+def normalise_codepoints(text: str) -> str:
+    """``"U+1F343"``, ``"1f343"``, ``"u1F343"``, ``"1F3F3 FE0F"``, ``"[127811]"`` -> ``"u1f343"`` style keys."""
+    text = text.strip()
+    try:  # a JSON list of ints or hex strings
+        value = json.loads(text)
+        if isinstance(value, list):
+            parts = [f"{v:x}" if isinstance(v, int) else str(v) for v in value]
+            text = "_".join(parts)
+    except (json.JSONDecodeError, TypeError):
+        pass
+    text = text.lower().removeprefix("glyph-")
+    for sep in (" ", ",", "-", "+"):
+        text = text.replace(sep, "_")
+    parts = [p.removeprefix("u") for p in text.split("_") if p and p != "u"]
+    return "u" + "_u".join(parts) if parts else ""
+
+
+def _float(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _seconds(value) -> dict:
+    if isinstance(value, (int, float)):
+        return {"total": float(value)}
+    try:
+        data = json.loads(value) if isinstance(value, str) else None
+    except json.JSONDecodeError:
+        return {}
+    if isinstance(data, (int, float)):
+        return {"total": float(data)}
+    return {str(k): float(v) for k, v in data.items() if _float(v) is not None} if isinstance(data, dict) else {}
+
+
+def read_manifest(path: Path, notes: list[str]) -> list[dict] | None:
+    """Rows of the ``glyphs`` table as dicts (missing columns absent), or None with a note."""
+    if not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        notes.append(f"{path.name}: cannot open ({exc}); listing {GLYPH_GLOB} instead")
+        return None
+    try:
+        connection.row_factory = sqlite3.Row
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(glyphs)")]
+        if not columns:
+            notes.append(f"{path.name}: no glyphs table; listing {GLYPH_GLOB} instead")
+            return None
+        if "name" not in columns:
+            notes.append(f"{path.name}: glyphs table has no name column; listing {GLYPH_GLOB} instead")
+            return None
+        return [dict(row) for row in connection.execute("SELECT * FROM glyphs")]
+    except sqlite3.Error as exc:
+        notes.append(f"{path.name}: unreadable ({exc}); listing {GLYPH_GLOB} instead")
+        return None
+    finally:
+        connection.close()
+
+
+def load_records(out_dir: Path, notes: list[str] | None = None) -> list[GlyphRecord]:
+    """Every glyph of ``out_dir``, sorted by name. Raises EmojiAlphaError when there is none."""
+    notes = notes if notes is not None else []
+    out_dir = Path(out_dir)
+    if not out_dir.exists():
+        raise EmojiAlphaError(f"{out_dir}: no such folder")
+    if not out_dir.is_dir():
+        raise EmojiAlphaError(f"{out_dir}: not a folder (give the output folder of `emoji-alpha enlarge ... -o DIR`)")
+    rows = read_manifest(out_dir / MANIFEST, notes) or []
+    records: dict[str, GlyphRecord] = {}
+    for row in rows:
+        name = str(row.get("name") or "").strip()
+        if not name or name in records:
+            continue
+        file = out_dir / name
+        inside = file.resolve().is_relative_to(out_dir.resolve())
+        path = file if inside and file.is_file() else None
+        status = str(row.get("status") or "done")
+        if path is None and status == "done":
+            status = "missing"
+        records[name] = GlyphRecord(
+            name=name, path=path, source=str(row.get("source") or ""), codepoints=str(row.get("codepoints") or ""),
+            status=status, error=str(row.get("error") or ""), method=str(row.get("method") or ""),
+            backgrounds=str(row.get("backgrounds") or ""), size=str(row.get("size") or ""),
+            passes=_int(row.get("passes")), loss=_float(row.get("loss")),
+            consistency=_float(row.get("consistency_alpha_mae")), seconds=_seconds(row.get("seconds")))
+    for file in sorted(out_dir.glob(GLYPH_GLOB)):
+        if file.name not in records and file.is_file():
+            records[file.name] = GlyphRecord(name=file.name, path=file)
+    if not records:
+        raise EmojiAlphaError(f"{out_dir}: no glyphs (no {GLYPH_GLOB} files and no {MANIFEST} rows)")
+    return sorted(records.values(), key=lambda r: r.name)
+
+
+def select_only(records: list[GlyphRecord], only: list[str] | tuple[str, ...] | None) -> list[GlyphRecord]:
+    """The records ``--only`` names (stems, file names or codepoints like u1F343); unknown names fail."""
+    if not only:
+        return []
+    picked: list[GlyphRecord] = []
+    for token in only:
+        token = token.strip()
+        if not token:
+            continue
+        wanted = {token.lower(), token.lower().removesuffix(".png"), normalise_codepoints(token)}
+        matches = [r for r in records if r.keys() & wanted]
+        if not matches:
+            raise EmojiAlphaError(f"--only {token}: no glyph of that name or codepoint in the output folder")
+        picked.extend(m for m in matches if m not in picked)
+    return picked
+
+
+def parse_levels(text: str) -> tuple[float, ...] | None:
+    """Background levels from the manifest (JSON list or comma list of 8-bit levels) as floats in [0, 1]."""
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+        values = [float(v) for v in (value if isinstance(value, list) else [value])]
+    except (json.JSONDecodeError, TypeError, ValueError):
+        try:
+            values = [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
+        except ValueError:
+            return None
+    if not values or any(v < 0 or v > 255 for v in values):
+        return None
+    fractions = all(v <= 1.0 for v in values) and any(v != int(v) for v in values)
+    return tuple(v if fractions else v / 255.0 for v in values)

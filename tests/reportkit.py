@@ -1,0 +1,90 @@
+"""Test helpers for the report: a fast stand-in for LIIF, the batch manifest's schema, and an
+output folder built like `emoji-alpha enlarge ... --keep-stack --debug-dir` would."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+SAMPLES = Path(__file__).resolve().parents[1] / "emoji_alpha" / "samples"
+
+# The columns the batch mode writes (table `glyphs`); the report must also cope with fewer.
+MANIFEST_COLUMNS = {
+    "name": "TEXT PRIMARY KEY", "source": "TEXT", "codepoints": "TEXT", "backgrounds": "TEXT", "size": "TEXT",
+    "method": "TEXT", "passes": "INTEGER", "status": "TEXT", "error": "TEXT", "seconds": "TEXT", "loss": "REAL",
+    "consistency_alpha_mae": "REAL", "output_sha256": "TEXT",
+}
+
+
+def create_manifest(path: Path, rows: list[dict], columns: dict[str, str] | None = None) -> Path:
+    columns = columns or MANIFEST_COLUMNS
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute(f"CREATE TABLE glyphs ({', '.join(f'{k} {v}' for k, v in columns.items())})")
+        for row in rows:
+            row = {k: v for k, v in row.items() if k in columns}
+            connection.execute(f"INSERT INTO glyphs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                               list(row.values()))
+    connection.close()
+    return path
+
+
+class FakeUpscaler:
+    """Bicubic resampling behind the Upscaler interface: fast and deterministic."""
+
+    weights_sha256 = "fake"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def check_memory(self, *args) -> None:
+        return None
+
+    def enlarge(self, rgb, size, progress=None):
+        return self.enlarge_many(rgb[None], size)[0]
+
+    def enlarge_many(self, images, size, pixels=None, *, progress=None):
+        self.calls += 1
+        out = np.stack([np.stack([np.asarray(Image.fromarray(np.ascontiguousarray(im[..., c], np.float32), "F")
+                                             .resize((size[1], size[0]), Image.BICUBIC)) for c in range(3)], -1)
+                        for im in images]).clip(0, 1).astype(np.float32)
+        if pixels is not None:
+            return out.reshape(len(images), -1, 3)[:, np.asarray(pixels)]
+        return out
+
+
+def build_outdir(out: Path, *, size: int = 96, manifest: bool = True, odd_name: bool = True) -> dict:
+    """Three enlarged samples (one with a kept stack and debug maps, one without, one with an
+    odd file name), plus a failed glyph that only the manifest knows."""
+    from emoji_alpha.images import premultiply, read_image, write_png
+    from emoji_alpha.pipeline import SolveOptions, enlarge_rgba
+
+    out.mkdir(parents=True, exist_ok=True)
+    upscaler = FakeUpscaler()
+    options = SolveOptions(passes=2)
+    glyphs = [("glyph-u1F9CA.png", "glyph-u1F9CA.png", True, "1F9CA"),
+              ("glyph-u1F4A8.png", "glyph-u1F4A8.png", False, "1F4A8")]
+    if odd_name:
+        glyphs.append(("glyph-u1FAB0.png", 'glyph-a&b "q" <x>.png', False, "1FAB0"))
+    rows = []
+    for loss_rank, (sample, name, keep, codepoints) in enumerate(glyphs):
+        source = SAMPLES / sample
+        premul = premultiply(read_image(source).rgba)
+        stem = Path(name).stem
+        kwargs = {"keep_stack": out / "stacks" / stem, "debug_dir": out / "debug" / stem} if keep else {}
+        result = enlarge_rgba(premul, (size, size), upscaler, options, source=str(source), **kwargs)
+        write_png(out / name, result.straight())
+        rows.append({"name": name, "source": str(source), "codepoints": codepoints, "backgrounds": "0,64,128,191,255",
+                     "size": f"{size}x{size}", "method": "solve", "passes": 2, "status": "done", "error": None,
+                     "seconds": json.dumps({"liif": 0.1 * (loss_rank + 1), "solve": 0.05}),
+                     "loss": float(result.info["loss"]), "consistency_alpha_mae": float(result.info["consistency"]["alpha_mae"]),
+                     "output_sha256": ""})
+    rows.append({"name": "glyph-u1F343.png", "source": "/nowhere/u1F343.png", "codepoints": "1F343", "status": "failed",
+                 "error": "cannot read image <broken>", "method": "solve"})
+    if manifest:
+        create_manifest(out / "emoji-alpha.sqlite", rows)
+    return {row["name"]: row for row in rows}
