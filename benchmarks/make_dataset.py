@@ -579,15 +579,16 @@ class GlyphRecord:
     variant: dict | None = None
 
 
-def _effect_free_alpha(name: str, svg_dir: Path, base: np.ndarray, render_size: int) -> np.ndarray:
+def _effect_free_alpha(name: str, svg_dir: Path, base: np.ndarray, render_size: int) -> np.ndarray | None:
     """Alpha of the glyph without its translucency: the base of a variant, or the plain
-    SVG rendered again with every opacity removed (the render itself when it has none)."""
+    SVG rendered again with every opacity removed; None for a plain SVG without opacity
+    (nothing to compare: its ``translucent`` count is 0)."""
     if split_name(name)[1]:
         return base[..., 3]
     svg = (svg_dir / f"{name}.svg").read_text(encoding="utf-8")
     stripped = strip_opacity(svg)
     if stripped == svg:
-        return base[..., 3]
+        return None
     return _render_string(stripped, render_size)[..., 3].astype(np.float64)
 
 
@@ -604,11 +605,15 @@ def build_glyph(name: str, svg_dir: Path, out_dir: Path, sizes: tuple[int, ...] 
     files = save_sizes(out_dir / name, images)
     stats_size = SCORE_SIZE if SCORE_SIZE in images else max(images)
     alpha = images[stats_size][..., 3]
-    reference = area_resize(_effect_free_alpha(name, svg_dir, base, render_size)[..., None], (stats_size, stats_size))[..., 0]
+    translucent = 0
+    reference = _effect_free_alpha(name, svg_dir, base, render_size)
+    if reference is not None:
+        reference = area_resize(reference[..., None], (stats_size, stats_size))[..., 0]
+        translucent = int((np.abs(alpha - reference) > SOFT_LO).sum())
     return GlyphRecord(
         name=name,
         files=files,
-        translucent=int((np.abs(alpha - reference) > SOFT_LO).sum()),
+        translucent=translucent,
         deep_soft=int(deep_soft_mask(alpha).sum()),
         soft=int(((alpha > SOFT_LO) & (alpha < SOFT_HI)).sum()),
         covered=int((alpha > 0).sum()),
