@@ -17,14 +17,22 @@ which no set of bitmap emoji can. Pipeline per glyph:
 Pairs: 160 -> 640 and 64 -> 256 (x4). The tiny CI subset in ``benchmarks/tiny`` holds
 32 -> 64 (x2) for two glyphs.
 
+Translucent variants: Twemoji is almost entirely opaque (only 8 distinct drawings have any
+genuinely semi-transparent pixel), so glyphs named ``<base>+shadow``, ``+glow`` and
+``+glass`` add what real emoji fonts have, drawn on the 1280 px render in premultiplied
+float64 before any downsampling (:func:`apply_variant`): a soft drop shadow or a coloured
+glow composited *under* the glyph (out = fg + (1 - a_fg) * layer), or a uniform / ramped
+opacity over the whole glyph. Their parameters come from the SHA-256 of the name
+(:func:`variant_params`), so every build is the same.
+
 Glyph choice (``--select`` rescans every SVG; otherwise ``benchmarks/glyphs.txt`` is used):
 each glyph is rendered at 256 px (directly by resvg, for speed) and scored by its number of
 *genuinely* semi-transparent pixels, see :func:`score_glyph`: pixels made translucent by an
 opacity attribute (exact: render again without them and compare), and soft pixels more
 than 2 px from any hard one (anti-aliased edges are only ~1-2 px wide, so they never reach
-that depth). Twemoji is almost entirely opaque: only 8 distinct drawings have any such
-pixel. All of them are kept, then the list is filled to ``--count`` with the glyphs with
-the most soft (edge) pixels, one per skin-tone/gender variant group, plus a few
+that depth). The list is: every genuinely translucent Twemoji drawing, the variants of
+:data:`VARIANT_BASES` (scored the same way, :func:`score_variant`), the ``--edge`` glyphs
+with the most soft (edge) pixels, one per skin-tone/gender variant group, and a few
 hand-picked ordinary controls. See benchmarks/DATASET.md.
 
 Output goes to ``$EMOJI_ALPHA_CACHE/benchmark`` (default ``~/.cache/emoji-alpha/benchmark``):
@@ -73,7 +81,7 @@ SCORE_SIZE = 256
 SOFT_LO, SOFT_HI = 0.05, 0.95
 SOFT_DEPTH_PX = 2.0
 #: Edge-heavy (thin strokes, many parts) Twemoji glyphs kept after the translucent ones.
-DEFAULT_EDGE = 10
+DEFAULT_EDGE = 6
 
 #: Ordinary glyphs with hard anti-aliased edges only, as controls: a solver must not invent
 #: translucency where there is none. Grinning face, red heart, fire, dog face, red apple.
@@ -84,11 +92,11 @@ CONTROLS = ("1f600", "2764", "1f525", "1f436", "1f34e")
 #: hearts, objects, flags, thin-stroke symbols, animals. One variant per base drawing.
 VARIANT_BASES = {
     "shadow": ("1f600", "1f916", "1f431", "1f499", "1f680", "1f697", "1f1ef-1f1f5",
-               "1f1fa-1f1f8", "2714", "1f4ac", "1f98b"),
+               "1f1fa-1f1f8", "2714", "1f4ac", "1f98b", "1f381", "1f1e7-1f1f7"),
     "glow": ("1f4a1", "2b50", "1f319", "26a1", "1f496", "1f60e", "1f3f3-fe0f-200d-1f308",
-             "267e", "27b0", "1f344", "1f41f"),
+             "267e", "27b0", "1f344", "1f41f", "2728", "1f3b5"),
     "glass": ("1f47b", "1f52e", "1f4a7", "1f48e", "2601", "1f30a", "1f37a", "1f4a8",
-              "1f49c", "1f602", "2122"),
+              "1f49c", "1f602", "2122", "1f4f1", "1f33f"),
 }
 VARIANTS = tuple(f"{base}+{kind}" for kind, bases in VARIANT_BASES.items() for base in bases)
 #: Shadow and glow variants draw the glyph at this fraction of the canvas, centred, so that
@@ -441,7 +449,8 @@ def variant_key(name: str) -> str:
 
     Drops skin-tone modifiers (1F3FB-1F3FF), FE0F and ZWJ + female/male sign, and maps a
     leading man/woman (1F468/1F469) in a ZWJ sequence to person (1F9D1). Without this the
-    18 near-identical variants of one drawing would fill the list.
+    18 near-identical variants of one drawing would fill the list. A synthetic
+    ``+<kind>`` suffix is kept: a variant is a different image from its plain glyph.
     """
     name, plus, kind = name.partition("+")
     parts = [p for p in name.split("-") if p != "fe0f" and p not in _SKIN_TONES]
@@ -466,9 +475,10 @@ def select(scores: list[GlyphScore], count: int = 0) -> list[GlyphScore]:
     """At least ``count`` glyphs, one per :func:`variant_key` group, best first.
 
     Every glyph with genuine translucency comes first (most ``translucent``, then
-    ``deep_soft`` pixels); Twemoji has only a handful, so the list is filled up to
-    ``count`` with the glyphs richest in soft pixels (fine strokes and many edges), where
-    edge alpha is hardest to recover. Ties go to the shorter (usually the unmodified) name.
+    ``deep_soft`` pixels; all of them even beyond ``count``, so ``count=0`` gives just
+    those); the list is filled up to ``count`` with the glyphs richest in soft pixels
+    (fine strokes and many edges), where edge alpha is hardest to recover. Ties go to the
+    shorter (usually the unmodified) name.
     """
     best: dict[str, GlyphScore] = {}
     for s in sorted(scores, key=_rank):
@@ -569,15 +579,16 @@ class GlyphRecord:
     variant: dict | None = None
 
 
-def _effect_free_alpha(name: str, svg_dir: Path, base: np.ndarray, render_size: int) -> np.ndarray:
+def _effect_free_alpha(name: str, svg_dir: Path, base: np.ndarray, render_size: int) -> np.ndarray | None:
     """Alpha of the glyph without its translucency: the base of a variant, or the plain
-    SVG rendered again with every opacity removed (the render itself when it has none)."""
+    SVG rendered again with every opacity removed; None for a plain SVG without opacity
+    (nothing to compare: its ``translucent`` count is 0)."""
     if split_name(name)[1]:
         return base[..., 3]
     svg = (svg_dir / f"{name}.svg").read_text(encoding="utf-8")
     stripped = strip_opacity(svg)
     if stripped == svg:
-        return base[..., 3]
+        return None
     return _render_string(stripped, render_size)[..., 3].astype(np.float64)
 
 
@@ -594,11 +605,15 @@ def build_glyph(name: str, svg_dir: Path, out_dir: Path, sizes: tuple[int, ...] 
     files = save_sizes(out_dir / name, images)
     stats_size = SCORE_SIZE if SCORE_SIZE in images else max(images)
     alpha = images[stats_size][..., 3]
-    reference = area_resize(_effect_free_alpha(name, svg_dir, base, render_size)[..., None], (stats_size, stats_size))[..., 0]
+    translucent = 0
+    reference = _effect_free_alpha(name, svg_dir, base, render_size)
+    if reference is not None:
+        reference = area_resize(reference[..., None], (stats_size, stats_size))[..., 0]
+        translucent = int((np.abs(alpha - reference) > SOFT_LO).sum())
     return GlyphRecord(
         name=name,
         files=files,
-        translucent=int((np.abs(alpha - reference) > SOFT_LO).sum()),
+        translucent=translucent,
         deep_soft=int(deep_soft_mask(alpha).sum()),
         soft=int(((alpha > SOFT_LO) & (alpha < SOFT_HI)).sum()),
         covered=int((alpha > 0).sum()),
