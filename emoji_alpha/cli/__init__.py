@@ -19,7 +19,7 @@ app = typer.Typer(
 )
 
 # Each module defines ``register(app)``; the order is the order shown by --help.
-COMMAND_MODULES = ["enlarge", "solve", "extract", "match", "weights"]
+COMMAND_MODULES = ["enlarge", "status", "solve", "extract", "match", "weights"]
 
 
 def _register_commands() -> None:
@@ -39,7 +39,9 @@ _register_commands()
 def main() -> None:
     """Console-script entry point: user errors become one line on stderr and exit code 2."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)  # typer.Exit(n) from a command (standalone_mode=False returns it)
     except EmojiAlphaError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)

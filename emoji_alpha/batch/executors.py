@@ -1,0 +1,169 @@
+"""Where glyph tasks run: inline, a local process pool, or an existing Dask cluster.
+
+Each executor's :meth:`run` takes the tasks and a callback ``on_submit(task)`` (the parent
+marks the row 'running') and yields one :class:`GlyphOutcome` per task, in completion order.
+Failures, including a worker process that dies, come back as 'failed' outcomes; only the
+caller (the parent / Dask client) writes the manifest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+
+from emoji_alpha.batch.worker import GlyphOutcome, GlyphTask, WorkerConfig, init_worker, process_glyph
+from emoji_alpha.errors import EmojiAlphaError
+
+OnSubmit = Callable[[GlyphTask], None]
+DASK_EXTRA_HINT = "--dask needs the optional extra dask[distributed]: pip install 'emoji-alpha[dask]'"
+
+
+def _failed(task: GlyphTask, error: str) -> GlyphOutcome:
+    now = time.time()
+    return GlyphOutcome(task.name, "failed", error=error, started_at=now, finished_at=now)
+
+
+class InlineExecutor:
+    """One worker: run in this process (no spawn, no second copy of the model)."""
+
+    workers = 1
+    description = "1 worker (in process)"
+
+    def __init__(self, config: WorkerConfig) -> None:
+        self.config = config
+
+    def run(self, tasks: Iterable[GlyphTask], on_submit: OnSubmit) -> Iterator[GlyphOutcome]:
+        from emoji_alpha.progress import set_bars_enabled
+
+        previous = set_bars_enabled(False)
+        try:
+            init_worker(self.config)
+            for task in tasks:
+                on_submit(task)
+                yield process_glyph(task)
+        finally:
+            set_bars_enabled(previous)
+
+
+class LocalPoolExecutor:
+    """``workers`` spawned processes, each building its upscaler once (initializer).
+
+    At most ``workers`` tasks are in flight, so a row marked 'running' really is running,
+    and a worker that dies (killed, out of memory) fails only the glyphs it may have held;
+    the pool is then rebuilt for the rest.
+    """
+
+    def __init__(self, config: WorkerConfig, workers: int) -> None:
+        self.config = config
+        self.workers = workers
+        self.description = f"{workers} worker processes"
+
+    def _pool(self):
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=init_worker, initargs=(self.config,))
+
+    def run(self, tasks: Iterable[GlyphTask], on_submit: OnSubmit) -> Iterator[GlyphOutcome]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        queue = deque(tasks)
+        in_flight: dict = {}
+        pool = self._pool()
+        try:
+            while queue or in_flight:
+                while queue and len(in_flight) < self.workers:
+                    task = queue.popleft()
+                    on_submit(task)
+                    in_flight[pool.submit(process_glyph, task)] = task
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                broken = False
+                for future in done:
+                    task = in_flight.pop(future)
+                    try:
+                        yield future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        yield _failed(task, "worker process died (killed, or out of memory?)")
+                if broken:
+                    for future, task in list(in_flight.items()):
+                        yield _failed(task, "worker process died (killed, or out of memory?)")
+                    in_flight.clear()
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    pool = self._pool()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """Tasks on an existing Dask cluster; results come back to this client."""
+
+    def __init__(self, config: WorkerConfig, address: str) -> None:
+        try:
+            import distributed
+        except ImportError:
+            raise EmojiAlphaError(DASK_EXTRA_HINT) from None
+        self.distributed = distributed
+        try:
+            self.client = distributed.Client(address, timeout="20s", set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise EmojiAlphaError(f"cannot connect to the Dask scheduler at {address} ({exc})") from None
+        workers = self.client.scheduler_info(n_workers=-1)["workers"] if _takes_n_workers(self.client) \
+            else self.client.scheduler_info()["workers"]
+        if not workers:
+            self.client.close()
+            raise EmojiAlphaError(f"the Dask cluster at {address} has no workers")
+        host_threads: dict[str, int] = {}
+        for info in workers.values():
+            host_threads[info["host"]] = host_threads.get(info["host"], 0) + int(info.get("nthreads", 1))
+        self.workers = sum(host_threads.values())
+        self.config = _with_host_threads(config, host_threads)
+        self.description = f"Dask cluster at {address} ({len(workers)} workers, {self.workers} threads)"
+
+    def run(self, tasks: Iterable[GlyphTask], on_submit: OnSubmit) -> Iterator[GlyphOutcome]:
+        from concurrent.futures import CancelledError
+
+        from emoji_alpha.batch.worker import process_glyph_with
+
+        queue = deque(tasks)
+        window = max(1, self.workers) * 2  # keep every worker thread busy, plus one queued each
+        completed = self.distributed.as_completed()
+        owners: dict = {}
+        try:
+            def submit() -> None:
+                task = queue.popleft()
+                on_submit(task)
+                future = self.client.submit(process_glyph_with, task, self.config, pure=False,
+                                            key=f"emoji-alpha-{task.name}-{time.time_ns()}")
+                owners[future.key] = task
+                completed.add(future)
+
+            while queue and len(owners) < window:
+                submit()
+            for future in completed:
+                task = owners.pop(future.key)
+                try:
+                    yield future.result()
+                except (self.distributed.KilledWorker, CancelledError) as exc:
+                    yield _failed(task, f"Dask worker lost ({type(exc).__name__}: {exc})")
+                finally:
+                    future.release()
+                if queue:
+                    submit()
+        finally:
+            self.client.close()
+
+
+def _takes_n_workers(client) -> bool:
+    import inspect
+
+    return "n_workers" in inspect.signature(client.scheduler_info).parameters
+
+
+def _with_host_threads(config: WorkerConfig, host_threads: dict[str, int]) -> WorkerConfig:
+    import dataclasses
+
+    return dataclasses.replace(config, host_threads=host_threads)
