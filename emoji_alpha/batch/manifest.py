@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS glyphs (
     consistency_alpha_mae REAL,         -- alpha MAE against the input, levels
     output_sha256 TEXT,
     started_at REAL,                    -- unix time
-    finished_at REAL
+    finished_at REAL,
+    worker TEXT                         -- where it ran: host:pid
 )
 """
 
@@ -69,6 +70,7 @@ class GlyphRow:
     output_sha256: str | None = None
     started_at: float | None = None
     finished_at: float | None = None
+    worker: str | None = None
 
 
 FIELDS = tuple(GlyphRow.__dataclass_fields__)
@@ -89,9 +91,18 @@ class Manifest:
                 self.connection.execute("PRAGMA synchronous=NORMAL")
                 with self._transaction():
                     self.connection.execute(_SCHEMA)
+                    self._add_missing_columns()
                     self.connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise EmojiAlphaError(f"{self.path}: not a usable manifest ({exc})") from None
+
+    def _add_missing_columns(self) -> None:
+        """A manifest from an older version gets the columns added since (NULL for old rows)."""
+        have = {row[1] for row in self.connection.execute("PRAGMA table_info(glyphs)")}
+        for line in _SCHEMA.splitlines():
+            words = line.strip().split()
+            if len(words) >= 2 and words[0] in FIELDS and words[0] not in have:
+                self.connection.execute(f"ALTER TABLE glyphs ADD COLUMN {words[0]} {words[1].rstrip(',')}")
 
     @classmethod
     def in_folder(cls, folder: str | Path, *, create: bool = True) -> Manifest:

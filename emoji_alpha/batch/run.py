@@ -383,7 +383,7 @@ def _execute(executor, todo, manifest: Manifest, summary: BatchSummary, show_pro
 def _record(manifest: Manifest, outcome: GlyphOutcome) -> None:
     fields = dict(status=outcome.status, error=outcome.error, seconds=json.dumps(outcome.seconds), loss=outcome.loss,
                   consistency_alpha_mae=outcome.consistency_alpha_mae, output_sha256=outcome.output_sha256,
-                  started_at=outcome.started_at, finished_at=outcome.finished_at)
+                  started_at=outcome.started_at, finished_at=outcome.finished_at, worker=outcome.worker or None)
     if outcome.size:
         fields["size"] = outcome.size
     if outcome.weights_sha256:

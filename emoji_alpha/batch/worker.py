@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import time
 import traceback
 import warnings
@@ -97,8 +98,6 @@ def _upscaler(config: WorkerConfig):
 def _threads(config: WorkerConfig) -> int | None:
     if config.threads or not config.host_threads:
         return config.threads
-    import socket
-
     sharing = config.host_threads.get(socket.gethostname()) or config.host_threads.get(_dask_host())
     return max(1, (os.cpu_count() or 1) // sharing) if sharing else None
 
@@ -129,7 +128,7 @@ def _process(task: GlyphTask, config: WorkerConfig) -> GlyphOutcome:
     from emoji_alpha.pipeline import _NoLiif, enlarge_loaded
     from emoji_alpha.sizes import output_size
 
-    outcome = GlyphOutcome(task.name, "failed", started_at=time.time(), worker=f"{os.getpid()}")
+    outcome = GlyphOutcome(task.name, "failed", started_at=time.time(), worker=f"{socket.gethostname()}:{os.getpid()}")
     start = time.perf_counter()
     try:
         with warnings.catch_warnings(record=True) as caught:
