@@ -101,14 +101,14 @@ class LocalPoolExecutor:
 class DaskExecutor:
     """Tasks on an existing Dask cluster; results come back to this client."""
 
-    def __init__(self, config: WorkerConfig, address: str) -> None:
+    def __init__(self, config: WorkerConfig, address: str, *, timeout: str = "20s") -> None:
         try:
             import distributed
         except ImportError:
             raise EmojiAlphaError(DASK_EXTRA_HINT) from None
         self.distributed = distributed
         try:
-            self.client = distributed.Client(address, timeout="20s", set_as_default=False)
+            self.client = distributed.Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise EmojiAlphaError(f"cannot connect to the Dask scheduler at {address} ({exc})") from None
         workers = self.client.scheduler_info(n_workers=-1)["workers"] if _takes_n_workers(self.client) \
@@ -130,19 +130,18 @@ class DaskExecutor:
 
         queue = deque(tasks)
         window = max(1, self.workers) * 2  # keep every worker thread busy, plus one queued each
-        completed = self.distributed.as_completed()
         owners: dict = {}
         try:
-            def submit() -> None:
+            def submit():
                 task = queue.popleft()
                 on_submit(task)
                 future = self.client.submit(process_glyph_with, task, self.config, pure=False,
                                             key=f"emoji-alpha-{task.name}-{time.time_ns()}")
                 owners[future.key] = task
-                completed.add(future)
+                return future
 
-            while queue and len(owners) < window:
-                submit()
+            first = [submit() for _ in range(min(window, len(queue)))]
+            completed = self.distributed.as_completed(first, loop=self.client.loop)
             for future in completed:
                 task = owners.pop(future.key)
                 try:
@@ -152,7 +151,7 @@ class DaskExecutor:
                 finally:
                     future.release()
                 if queue:
-                    submit()
+                    completed.add(submit())
         finally:
             self.client.close()
 
