@@ -63,3 +63,24 @@ def test_workers_fit_the_memory_budget():
     assert plan_workers(3, [1000], 64 << 30) == (3, (64 << 30) // 3 - WORKER_OVERHEAD)
     lanczos = glyph_memory((160, 160), (2000, 2000), SolveOptions(method="lanczos"))
     assert lanczos < need
+
+
+def test_executor_plan_divides_threads_and_memory(monkeypatch):
+    from emoji_alpha.batch import run
+    from emoji_alpha.batch.executors import InlineExecutor, LocalPoolExecutor
+    from emoji_alpha.batch.worker import GlyphTask
+
+    monkeypatch.setattr(run.os, "cpu_count", lambda: 8)
+    need = 1 << 30
+    todo = [(GlyphTask(f"glyph-{i}.png", "in.png", "out.png"), need) for i in range(10)]
+    args = dict(size="32", scale=None, options=SolveOptions(), dask_address=None, weights=None, device="cpu",
+                threads=None, chunk_size=16384)
+    budget = 3 * (WORKER_OVERHEAD + need)
+    executor = run._executor(todo, workers=4, budget=budget, **args)
+    assert isinstance(executor, LocalPoolExecutor) and executor.workers == 3  # the budget holds three
+    assert executor.config.threads == 8 // 3
+    assert executor.config.memory_limit >= need
+    assert executor.workers * (WORKER_OVERHEAD + executor.config.memory_limit) <= budget
+    executor = run._executor(todo[:1], workers=4, budget=budget, **args)
+    assert isinstance(executor, InlineExecutor) and executor.config.threads == 8  # one glyph: one worker
+    assert run._executor([], workers=4, budget=budget, **args) is None

@@ -99,7 +99,10 @@ class LocalPoolExecutor:
 
 
 class DaskExecutor:
-    """Tasks on an existing Dask cluster; results come back to this client."""
+    """Tasks on an existing Dask cluster; results come back to this client.
+
+    Input bytes go out with each task and the PNG comes back with its outcome, and this
+    client writes it: the workers need no file system shared with the client."""
 
     def __init__(self, config: WorkerConfig, address: str, *, timeout: str = "20s") -> None:
         try:
@@ -124,9 +127,12 @@ class DaskExecutor:
         self.description = f"Dask cluster at {address} ({len(workers)} workers, {self.workers} threads)"
 
     def run(self, tasks: Iterable[GlyphTask], on_submit: OnSubmit) -> Iterator[GlyphOutcome]:
+        import dataclasses
         from concurrent.futures import CancelledError
+        from pathlib import Path
 
         from emoji_alpha.batch.worker import process_glyph_with
+        from emoji_alpha.images import write_bytes_atomic
 
         queue = deque(tasks)
         window = max(1, self.workers) * 2  # keep every worker thread busy, plus one queued each
@@ -135,7 +141,12 @@ class DaskExecutor:
             def submit():
                 task = queue.popleft()
                 on_submit(task)
-                future = self.client.submit(process_glyph_with, task, self.config, pure=False,
+                try:
+                    data = Path(task.source).read_bytes()
+                except OSError:
+                    data = None  # the worker then reports why it cannot be read
+                shipped = dataclasses.replace(task, data=data, return_png=data is not None)
+                future = self.client.submit(process_glyph_with, shipped, self.config, pure=False,
                                             key=f"emoji-alpha-{task.name}-{time.time_ns()}")
                 owners[future.key] = task
                 return future
@@ -145,7 +156,11 @@ class DaskExecutor:
             for future in completed:
                 task = owners.pop(future.key)
                 try:
-                    yield future.result()
+                    outcome = future.result()
+                    if outcome.png is not None:  # written here, by the client, atomically
+                        write_bytes_atomic(task.output, outcome.png)
+                        outcome.png = None
+                    yield outcome
                 except (self.distributed.KilledWorker, CancelledError) as exc:
                     yield _failed(task, f"Dask worker lost ({type(exc).__name__}: {exc})")
                 finally:

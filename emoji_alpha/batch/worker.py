@@ -44,6 +44,10 @@ class GlyphTask:
     name: str  #: output file name (also the manifest key)
     source: str  #: input image path
     output: str  #: output PNG path
+    #: Dask: the input's bytes travel with the task and the PNG comes back in the outcome,
+    #: so workers need no file system shared with the client.
+    data: bytes | None = None
+    return_png: bool = False
 
 
 @dataclass
@@ -61,6 +65,7 @@ class GlyphOutcome:
     finished_at: float | None = None
     warnings: list[str] = field(default_factory=list)
     worker: str = ""
+    png: bytes | None = None  # the output, when the task asked for it back (return_png)
 
 
 # Per-process state: built once by init_worker (pool) or on first use (Dask, inline).
@@ -124,7 +129,7 @@ def process_glyph_with(task: GlyphTask, config: WorkerConfig) -> GlyphOutcome:
 
 
 def _process(task: GlyphTask, config: WorkerConfig) -> GlyphOutcome:
-    from emoji_alpha.images import encode_png, read_image, write_bytes_atomic
+    from emoji_alpha.images import decode_image, encode_png, read_image, write_bytes_atomic
     from emoji_alpha.pipeline import _NoLiif, enlarge_loaded
     from emoji_alpha.sizes import output_size
 
@@ -133,7 +138,7 @@ def _process(task: GlyphTask, config: WorkerConfig) -> GlyphOutcome:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            loaded = read_image(task.source)
+            loaded = read_image(task.source) if task.data is None else decode_image(task.data, name=task.source)
             out_size = output_size(loaded.size, config.size, config.scale)
             outcome.size = f"{out_size[1]}x{out_size[0]}"
             needs_liif = config.options.method != "lanczos" or not loaded.has_alpha
@@ -141,7 +146,10 @@ def _process(task: GlyphTask, config: WorkerConfig) -> GlyphOutcome:
             result = enlarge_loaded(loaded, out_size, upscaler, config.options, source=task.source)
             encode_start = time.perf_counter()
             data = encode_png(result.straight())
-            write_bytes_atomic(task.output, data)
+            if task.return_png:
+                outcome.png = data
+            else:
+                write_bytes_atomic(task.output, data)
         outcome.warnings = sorted({str(w.message) for w in caught})
         outcome.seconds = {**result.info.get("seconds", {}), "write": time.perf_counter() - encode_start}
         outcome.loss = result.info.get("loss")
