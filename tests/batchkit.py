@@ -81,3 +81,12 @@ def assert_outputs_match_manifest(out: Path) -> dict[str, sqlite3.Row]:
             assert (out / name).exists(), name
             assert sha256(out / name) == row["output_sha256"], name
     return found
+
+
+def crash_on_1F600(task):
+    """A pool task function whose worker process dies on one glyph (as if OOM-killed)."""
+    from emoji_alpha.batch import worker
+
+    if "1F600" in task.name:
+        os._exit(9)
+    return worker.process_glyph(task)

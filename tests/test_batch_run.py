@@ -152,3 +152,15 @@ def test_liif_solve_records_loss_and_consistency(tmp_path, official_weights):
     with Image.open(out / "glyph-u1F343.png") as im:
         alpha = np.asarray(im)[..., 3]
     assert alpha.min() == 0 and alpha.max() == 255 and ((alpha > 0) & (alpha < 255)).any()
+
+
+def test_a_worker_that_dies_fails_only_its_glyph(tmp_path, monkeypatch):
+    from emoji_alpha.batch import executors
+
+    batchkit.make_folder(tmp_path / "in", 5)
+    monkeypatch.setattr(executors, "process_glyph", batchkit.crash_on_1F600)
+    summary = run_batch([tmp_path / "in"], tmp_path / "out", size="32", options=LANCZOS, workers=2,
+                        show_progress=False)
+    assert (summary.done, summary.failed) == (4, 1)
+    assert summary.failures[0][0] == "glyph-u1F600.png" and "worker process died" in summary.failures[0][1]
+    batchkit.assert_outputs_match_manifest(tmp_path / "out")

@@ -50,9 +50,10 @@ class InlineExecutor:
 class LocalPoolExecutor:
     """``workers`` spawned processes, each building its upscaler once (initializer).
 
-    At most ``workers`` tasks are in flight, so a row marked 'running' really is running,
-    and a worker that dies (killed, out of memory) fails only the glyphs it may have held;
-    the pool is then rebuilt for the rest.
+    At most ``workers`` tasks are in flight, so a row marked 'running' really is running.
+    When a worker dies (killed, out of memory) the pool breaks and every glyph in flight is
+    a suspect: the pool is rebuilt and the suspects are retried one at a time, so only the
+    glyph that kills a worker on its own is recorded as failed.
     """
 
     def __init__(self, config: WorkerConfig, workers: int) -> None:
@@ -71,29 +72,39 @@ class LocalPoolExecutor:
         from concurrent.futures.process import BrokenProcessPool
 
         queue = deque(tasks)
+        suspects: deque[GlyphTask] = deque()
         in_flight: dict = {}
         pool = self._pool()
+
+        def submit(task: GlyphTask) -> None:
+            on_submit(task)
+            in_flight[pool.submit(process_glyph, task)] = task
+
         try:
-            while queue or in_flight:
-                while queue and len(in_flight) < self.workers:
-                    task = queue.popleft()
-                    on_submit(task)
-                    in_flight[pool.submit(process_glyph, task)] = task
+            while queue or suspects or in_flight:
+                if suspects:  # alone, so a death names its cause
+                    if not in_flight:
+                        submit(suspects.popleft())
+                else:
+                    while queue and len(in_flight) < self.workers:
+                        submit(queue.popleft())
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                broken = False
+                lost: list[GlyphTask] = []
                 for future in done:
                     task = in_flight.pop(future)
                     try:
                         yield future.result()
                     except BrokenProcessPool:
-                        broken = True
-                        yield _failed(task, "worker process died (killed, or out of memory?)")
-                if broken:
-                    for future, task in list(in_flight.items()):
-                        yield _failed(task, "worker process died (killed, or out of memory?)")
+                        lost.append(task)
+                if lost:
+                    lost += in_flight.values()
                     in_flight.clear()
                     pool.shutdown(wait=True, cancel_futures=True)
                     pool = self._pool()
+                    if len(lost) == 1:
+                        yield _failed(lost[0], "worker process died (killed, or out of memory?)")
+                    else:
+                        suspects.extend(lost)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
