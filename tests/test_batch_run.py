@@ -139,7 +139,7 @@ def test_process_pool_two_workers(tmp_path):
 def test_liif_solve_records_loss_and_consistency(tmp_path, official_weights):
     batchkit.make_folder(tmp_path / "in", 1)
     out = tmp_path / "out"
-    summary = run_batch([tmp_path / "in"], out, size="32", show_progress=False)
+    summary = run_batch([tmp_path / "in"], out, size="32", threads=1, show_progress=False)
     assert summary.done == 1, summary.failures
     row = batchkit.rows(out)["glyph-u1F343.png"]
     from emoji_alpha.liif.weights import sha256_file
@@ -164,3 +164,14 @@ def test_a_worker_that_dies_fails_only_its_glyph(tmp_path, monkeypatch):
     assert (summary.done, summary.failed) == (4, 1)
     assert summary.failures[0][0] == "glyph-u1F600.png" and "worker process died" in summary.failures[0][1]
     batchkit.assert_outputs_match_manifest(tmp_path / "out")
+
+
+def test_one_batch_per_folder_at_a_time(tmp_path):
+    from emoji_alpha.batch.run import _lock
+
+    batchkit.make_folder(tmp_path / "in", 1)
+    (tmp_path / "out").mkdir()
+    with _lock(tmp_path / "out"):
+        with pytest.raises(EmojiAlphaError, match="another batch is running"):
+            run_batch([tmp_path / "in"], tmp_path / "out", size="32", options=LANCZOS, show_progress=False)
+    assert run_batch([tmp_path / "in"], tmp_path / "out", size="32", options=LANCZOS, show_progress=False).done == 1

@@ -72,7 +72,8 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
     """Enlarge every glyph of ``inputs`` into ``out_dir``; see the module docs.
 
     ``memory_limit`` is the budget in GiB for all local workers together (default 80% of
-    RAM); fewer than ``workers`` run when it does not allow them. Raises
+    RAM); fewer than ``workers`` run when it does not allow them. With ``dask_address`` the
+    cluster's workers run the glyphs and ``memory_limit`` caps each glyph instead. Raises
     :class:`EmojiAlphaError` for user errors (nothing to do, bad options, busy folder);
     a glyph that fails is recorded and the batch goes on (``summary.ok`` is then False).
     """
@@ -107,7 +108,7 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
                 summary.failed += 1
                 summary.failures.append((name, error))
             executor = _executor(todo, size, scale, options, workers, budget, dask_address, weights, device,
-                                 threads, chunk_size)
+                                 threads, chunk_size, user_budget=bool(memory_limit))
             summary.workers, summary.executor = (executor.workers, executor.description) if executor else (0, "")
             if executor is not None:
                 _execute(executor, todo, manifest, summary, show_progress)
@@ -328,7 +329,8 @@ def _weights_sha(weights: str | None) -> str:
 
 # -- running ----------------------------------------------------------------------------
 
-def _executor(todo, size, scale, options, workers, budget, dask_address, weights, device, threads, chunk_size):
+def _executor(todo, size, scale, options, workers, budget, dask_address, weights, device, threads, chunk_size,
+              user_budget: bool = False):
     from emoji_alpha.batch.executors import DaskExecutor, InlineExecutor, LocalPoolExecutor
 
     if not todo:
@@ -336,7 +338,8 @@ def _executor(todo, size, scale, options, workers, budget, dask_address, weights
     config = WorkerConfig(size=size, scale=scale, options=options, weights=weights, device=device,
                           chunk_size=chunk_size, threads=threads)
     if dask_address:
-        return DaskExecutor(config, dask_address)
+        # Each Dask worker holds one glyph per thread; the budget caps each glyph's LIIF.
+        return DaskExecutor(dataclasses.replace(config, memory_limit=budget if user_budget else None), dask_address)
     count, per_glyph = plan_workers(min(workers, len(todo)), (need for _, need in todo), budget)
     cores = os.cpu_count() or 1
     config = dataclasses.replace(config, memory_limit=max(per_glyph, 1 << 20),
