@@ -13,7 +13,7 @@ import pytest
 
 import batchkit
 
-GLYPHS = 12
+GLYPHS = 8
 
 
 def _done_count(manifest) -> int:
