@@ -37,3 +37,10 @@ def test_single_file_form_is_unchanged_and_batch_flags_need_a_folder(tmp_path):
     assert (tmp_path / "folder" / source.name).exists()
     result = batchkit.cli("status", tmp_path / "nothing-here")
     assert result.returncode == 2 and result.stderr.startswith("error: ")
+
+
+def test_usage_errors_have_no_traceback(tmp_path):
+    result = batchkit.cli("enlarge", tmp_path, "-o", tmp_path / "out", "--bogus")
+    assert result.returncode == 2 and "No such option" in result.stderr and "Traceback" not in result.stderr
+    result = batchkit.cli("enlarge", tmp_path, "-o", tmp_path / "out", "--size", "32", "--workers", "0")
+    assert result.returncode == 2 and "Traceback" not in result.stderr

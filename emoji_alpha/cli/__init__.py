@@ -52,11 +52,27 @@ def main() -> None:
         typer.echo("aborted", err=True)
         sys.exit(1)
     except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+        usage, exits = _click_exception_types()
+        if isinstance(exc, usage):
             exc.show()
             sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
+        if isinstance(exc, exits):
             sys.exit(exc.exit_code)
         raise
+
+
+def _click_exception_types() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """(ClickException, Exit) classes of click and of the copy newer typer versions vendor
+    as ``typer._click`` (whose usage errors are not click's)."""
+    import importlib
+
+    usage: list[type] = []
+    exits: list[type] = [typer.Exit]
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        usage += [getattr(module, "ClickException")] if hasattr(module, "ClickException") else []
+        exits += [getattr(module, "Exit")] if hasattr(module, "Exit") else []
+    return tuple(usage), tuple(exits)
