@@ -81,6 +81,7 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
 
     started = time.perf_counter()
     options = options or SolveOptions()
+    only = _wanted(only)  # a comma-separated string or any iterable, read once
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise EmojiAlphaError(f"{out}: exists and is not a folder (batch output must be a folder)")
