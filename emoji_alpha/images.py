@@ -168,16 +168,20 @@ def write_png(path: str | os.PathLike, image: np.ndarray) -> Path:
     RGBA input is taken as *straight* alpha (what PNG stores). The file appears complete
     or not at all: a temp file in the same folder is renamed over the target.
     """
+    return write_bytes_atomic(path, encode_png(image))
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """The 8-bit PNG bytes :func:`write_png` writes (straight alpha for RGBA)."""
     from PIL import Image
 
-    path = Path(path)
     array = image if image.dtype == np.uint8 else to_uint8(image)
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
     mode = {2: "L", 3: "RGB", 4: "RGBA"}[array.ndim if array.ndim == 2 else array.shape[2]]
     buffer = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(array), mode=mode).save(buffer, format="PNG", compress_level=6)
-    return write_bytes_atomic(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:

@@ -1,4 +1,8 @@
-"""``emoji-alpha enlarge``: enlarge an image with LIIF; RGBA glyphs get a solved alpha channel."""
+"""``emoji-alpha enlarge``: enlarge an image with LIIF; RGBA glyphs get a solved alpha channel.
+
+One PNG file with ``-o OUT.png`` (or no ``-o``) is the single-file form. Anything else
+(several inputs, a font, a folder, ``-o`` a folder) is a batch: see :mod:`emoji_alpha.batch`.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,13 @@ from typing import Annotated, Optional
 import typer
 
 from emoji_alpha.cli import options
+from emoji_alpha.errors import EmojiAlphaError
 
 
 def enlarge_command(
-    source: Annotated[Path, typer.Argument(help="Input image (PNG in any flavour).", show_default=False)],
+    inputs: Annotated[list[Path], typer.Argument(
+        help="Input image (PNG in any flavour), or for a batch: fonts, folders of PNGs, image files.",
+        show_default=False)],
     output: options.Output = None,
     size: options.Size = None,
     scale: options.Scale = None,
@@ -31,17 +38,50 @@ def enlarge_command(
     weights: options.Weights = None,
     memory_limit: options.MemoryLimit = None,
     chunk_size: options.ChunkSize = 16384,
+    only: options.Only = None,
+    limit: options.Limit = None,
+    workers: options.Workers = 1,
+    dask: options.Dask = None,
+    force: options.Force = False,
 ) -> None:
-    """Enlarge SOURCE to --size (e.g. 2000 or 2000x1500) or by --scale with LIIF.
+    """Enlarge images to --size (e.g. 2000 or 2000x1500) or by --scale with LIIF.
 
     RGB input stays RGB. RGBA input is flattened over several grey backgrounds, each is
-    enlarged, and colour and alpha are solved per pixel (straight-alpha 8-bit PNG out)."""
+    enlarged, and colour and alpha are solved per pixel (straight-alpha 8-bit PNG out).
+
+    Batch: `enlarge FONT_OR_FOLDER... -o OUTDIR --size 2000` writes OUTDIR/glyph-*.png and
+    the manifest OUTDIR/emoji-alpha.sqlite; a rerun resumes (see `emoji-alpha status`)."""
     from emoji_alpha.cli.solver_options import build_options
-    from emoji_alpha.pipeline import enlarge_file
-    from emoji_alpha.progress import log
 
     solve_options = build_options(method=method, backgrounds=backgrounds, passes=passes, backproject=backproject,
                                   bp_kernel=bp_kernel, band_margin=band_margin, full=full, backend=backend)
+    if is_single(inputs, output):
+        if any(value is not None for value in (only, limit, dask)) or force or workers != 1:
+            raise EmojiAlphaError("--only, --limit, --workers, --dask and --force are for batches; "
+                                  "give -o a folder to run one")
+        _single(inputs[0], output, size, scale, solve_options, keep_stack, debug_dir, device, threads, weights,
+                memory_limit, chunk_size)
+        return
+    if output is None:
+        raise EmojiAlphaError("a batch needs -o OUTDIR (the output folder)")
+    if keep_stack is not None or debug_dir is not None:
+        raise EmojiAlphaError("--keep-stack and --debug-dir work on one PNG file only")
+    _batch(inputs, output, size=size, scale=scale, options=solve_options, workers=workers, memory_limit=memory_limit,
+           dask_address=dask, only=only, limit=limit, force=force, weights=weights, device=device, threads=threads,
+           chunk_size=chunk_size)
+
+
+def is_single(inputs: list[Path], output: Path | None) -> bool:
+    """One input that is a PNG file, and -o absent or ending in .png: the single-file form."""
+    if len(inputs) != 1 or inputs[0].is_dir() or inputs[0].suffix.lower() != ".png":
+        return False
+    return output is None or output.suffix.lower() == ".png"
+
+
+def _single(source, output, size, scale, solve_options, keep_stack, debug_dir, device, threads, weights,
+            memory_limit, chunk_size) -> None:
+    from emoji_alpha.pipeline import enlarge_file
+    from emoji_alpha.progress import log
 
     def make_upscaler():
         from emoji_alpha.liif import Upscaler
@@ -59,6 +99,24 @@ def enlarge_command(
         log(f"pass {report['name']}: loss {report['loss_before']:.3f} -> {report['loss_after']:.3f} levels^2, "
             f"{report['changed']} pixels changed")
     typer.echo(f"wrote {path} ({result.size[1]}x{result.size[0]})")
+
+
+def _batch(inputs: list[Path], out_dir: Path, **kwargs) -> None:
+    from rich.console import Console
+
+    from emoji_alpha.batch import report
+    from emoji_alpha.batch.manifest import Manifest
+    from emoji_alpha.batch.run import run_batch
+
+    summary = run_batch(inputs, out_dir, **kwargs)
+    console = Console()
+    with Manifest.in_folder(out_dir, create=False) as manifest:
+        for table in report.manifest_tables(manifest):
+            console.print(table)
+    console.print(f"this run: {summary.done} enlarged, {summary.skipped} already done, {summary.failed} failed "
+                  f"in {summary.seconds:.1f}s ({summary.executor or 'nothing to run'})", highlight=False)
+    if not summary.ok:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,13 +11,22 @@ Device = Annotated[str, typer.Option("--device", "-d", help="cpu, cuda or auto (
 Threads = Annotated[Optional[int], typer.Option("--threads", "-j", min=1, help="CPU threads for torch (default: all cores).")]
 Weights = Annotated[Optional[str], typer.Option(
     "--weights", "-w", help="LIIF checkpoint (.pth, EDSR-baseline or RDN encoder). Default: the official weights, fetched once.")]
-Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Output PNG (default: next to the input, named by size).")]
+Output = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help="Output PNG for one PNG input (default: next to it, named by size); a folder for a batch.")]
 Size = Annotated[Optional[str], typer.Option("--size", "-s", help="Output size: N (longer side) or WxH.")]
 Scale = Annotated[Optional[float], typer.Option("--scale", help="Scale factor instead of --size, e.g. 12.5.")]
-MemoryLimit = Annotated[Optional[float], typer.Option("--memory-limit", help="Memory budget in GiB (default: 80% of RAM).")]
+MemoryLimit = Annotated[Optional[float], typer.Option(
+    "--memory-limit", help="Memory budget in GiB, for all workers together (default: 80% of RAM).")]
 ChunkSize = Annotated[int, typer.Option("--chunk-size", min=1, help="Output pixels decoded per LIIF chunk (memory vs speed).")]
 Passes = Annotated[Optional[int], typer.Option("--passes", "-p", min=0, help="Refinement passes (uniform, partial, ...).")]
 Backproject = Annotated[Optional[int], typer.Option("--backproject", min=0, help="Back-projection iterations onto the input (0: off).")]
 BpKernel = Annotated[Optional[str], typer.Option("--bp-kernel", help="Back-projection kernel: box or bilinear.")]
 Backend = Annotated[str, typer.Option("--backend", help="Solver backend: numba (CPU) or torch (GPU with --device cuda).")]
 DebugDir = Annotated[Optional[Path], typer.Option("--debug-dir", help="Write the loss map and each pass's mask as PNGs here.")]
+
+# Batch runs (several inputs, fonts, folders).
+Only = Annotated[Optional[str], typer.Option("--only", help="Batch: only these glyphs, comma-separated, e.g. u1F343,u2764.")]
+Limit = Annotated[Optional[int], typer.Option("--limit", min=0, help="Batch: at most N glyphs (after --only).")]
+Workers = Annotated[int, typer.Option("--workers", min=1, help="Batch: worker processes (fewer if --memory-limit says so).")]
+Dask = Annotated[Optional[str], typer.Option("--dask", help="Batch: run on this Dask scheduler, e.g. tcp://host:8786.")]
+Force = Annotated[bool, typer.Option("--force", help="Batch: redo glyphs the manifest says are done.")]

@@ -11,10 +11,7 @@ import numpy as np
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.liif import weights as weights_mod
 from emoji_alpha.liif.engine import DEFAULT_CHUNK
-
-#: Bytes per output pixel per image at the peak: the float32 RGB result, a float32 temporary
-#: while converting to 8 bits, and the 8-bit copy handed to the PNG encoder.
-_RESULT_BYTES = 3 * 4 * 2 + 3
+from emoji_alpha.liif.memory import default_memory_limit, estimate_memory  # noqa: F401 (re-exported)
 
 
 def resolve_device(device: str) -> str:
@@ -29,14 +26,6 @@ def resolve_device(device: str) -> str:
     if not (device == "cpu" or device.startswith("cuda")):
         raise EmojiAlphaError(f"unknown device {device!r}; use cpu, cuda or auto")
     return device
-
-
-def default_memory_limit() -> int:
-    """80% of physical memory, in bytes."""
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8)
-    except (ValueError, OSError, AttributeError):
-        return 8 << 30
 
 
 class Upscaler:
@@ -66,10 +55,7 @@ class Upscaler:
     def estimate_memory(self, in_size: tuple[int, int], out_size: tuple[int, int], batch: int = 1) -> int:
         """Peak bytes for decoding ``batch`` images: the per-input-pixel table, the result and
         one chunk's activations (4 neighbours x 256 wide, a few live buffers)."""
-        table = batch * in_size[0] * in_size[1] * 256 * 4 * 3  # encoder activations too
-        result = batch * out_size[0] * out_size[1] * _RESULT_BYTES
-        chunk = batch * 4 * self.chunk_size * 256 * 4 * 3
-        return table + result + chunk
+        return estimate_memory(in_size, out_size, batch, self.chunk_size)
 
     def check_memory(self, in_size: tuple[int, int], out_size: tuple[int, int], batch: int = 1) -> None:
         need = self.estimate_memory(in_size, out_size, batch)

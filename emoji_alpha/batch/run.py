@@ -1,0 +1,454 @@
+"""Whole fonts and folders: collect glyphs, plan workers, run, record every result.
+
+>>> summary = run_batch(["NotoColorEmoji.ttf"], "out", size="2000", workers=2)
+
+Inputs are fonts (extracted into ``OUTDIR/source/<font stem>/``), folders of PNGs (not
+recursive) or image files. Each output is ``OUTDIR/<input stem>.png``. The manifest
+``OUTDIR/emoji-alpha.sqlite`` (see :mod:`emoji_alpha.batch.manifest`) makes a rerun resume:
+glyphs done with the same settings whose output file still has the recorded sha256 are
+skipped; ``force`` redoes them. Only this process writes the manifest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from emoji_alpha.batch.manifest import MANIFEST_NAME, GlyphRow, Manifest
+from emoji_alpha.batch.worker import GlyphOutcome, GlyphTask, WorkerConfig
+from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.pipeline import SolveOptions
+
+FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".woff", ".woff2"}
+IMAGE_SUFFIXES = {".png"}
+SOURCE_DIR = "source"
+LOCK_NAME = ".emoji-alpha.lock"
+#: Memory a worker process holds besides its glyph: Python, torch, numba and the LIIF model.
+WORKER_OVERHEAD = 768 << 20
+
+
+@dataclass
+class BatchSummary:
+    out_dir: Path
+    total: int = 0  # glyphs selected for this run
+    done: int = 0  # enlarged in this run
+    skipped: int = 0  # already done (resume)
+    failed: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    workers: int = 0
+    executor: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    @property
+    def manifest(self) -> Path:
+        return self.out_dir / MANIFEST_NAME
+
+
+@dataclass
+class _Input:
+    source: Path
+    name: str  # output file name
+    codepoints: str
+    in_size: tuple[int, int] | None = None  # (h, w) from the header, None if unreadable
+
+
+def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *, size: str | None = None,
+              scale: float | None = None, options: SolveOptions | None = None, workers: int = 1,
+              memory_limit: float | None = None, dask_address: str | None = None,
+              only: Iterable[str] | None = None, limit: int | None = None, force: bool = False,
+              weights: str | None = None, device: str = "cpu", threads: int | None = None,
+              chunk_size: int = 16384, show_progress: bool = True) -> BatchSummary:
+    """Enlarge every glyph of ``inputs`` into ``out_dir``; see the module docs.
+
+    ``memory_limit`` is the budget in GiB for all local workers together (default 80% of
+    RAM); fewer than ``workers`` run when it does not allow them. With ``dask_address`` the
+    cluster's workers run the glyphs and ``memory_limit`` caps each glyph instead. Raises
+    :class:`EmojiAlphaError` for user errors (nothing to do, bad options, busy folder);
+    a glyph that fails is recorded and the batch goes on (``summary.ok`` is then False).
+    """
+    from emoji_alpha.sizes import output_size
+
+    started = time.perf_counter()
+    options = options or SolveOptions()
+    only = _wanted(only)  # a comma-separated string or any iterable, read once
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise EmojiAlphaError(f"{out}: exists and is not a folder (batch output must be a folder)")
+    if workers < 1:
+        raise EmojiAlphaError(f"--workers must be at least 1, got {workers}")
+    if limit is not None and limit < 0:
+        raise EmojiAlphaError(f"--limit must not be negative, got {limit}")
+    output_size((160, 160), size, scale)  # bad --size / --scale fail now, not once per glyph
+    if not inputs:
+        raise EmojiAlphaError("no inputs given")
+    out.mkdir(parents=True, exist_ok=True)
+    with _lock(out):
+        _remove_stale_temp_files(out)
+        selected = _select(collect_inputs(inputs, out, only=only), only, limit)
+        if not selected:
+            raise EmojiAlphaError("no glyphs to enlarge in the inputs")
+        weights_sha = _weights_sha(weights) if options.method != "lanczos" else None
+        budget = int(memory_limit * 2**30) if memory_limit else _default_budget()
+        summary = BatchSummary(out, total=len(selected))
+        with Manifest.in_folder(out) as manifest:
+            manifest.reset_running()  # left by a killed run: redo them
+            todo, prefailed = _plan(manifest, selected, out, size, scale, options, weights_sha, budget, force)
+            summary.skipped = len(selected) - len(todo) - len(prefailed)
+            for name, error in prefailed:
+                summary.failed += 1
+                summary.failures.append((name, error))
+            executor = _executor(todo, size, scale, options, workers, budget, dask_address, weights, device,
+                                 threads, chunk_size, user_budget=bool(memory_limit))
+            summary.workers, summary.executor = (executor.workers, executor.description) if executor else (0, "")
+            if executor is not None:
+                _execute(executor, todo, manifest, summary, show_progress)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+# -- inputs -----------------------------------------------------------------------------
+
+def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: Iterable[str] | None = None) -> list[_Input]:
+    """Every glyph the inputs hold, fonts extracted into ``out_dir/source/``; sorted by name."""
+    from emoji_alpha.fonts.extract import extract_glyphs
+    from emoji_alpha.fonts.naming import parse_codepoints
+
+    wanted = _wanted(only)
+    found: list[_Input] = []
+    for item in map(Path, inputs):
+        if not item.exists():
+            raise EmojiAlphaError(f"{item}: no such file or folder")
+        if item.is_dir():
+            files = sorted(p for p in item.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+                           and not p.name.startswith("."))
+            if not files:
+                raise EmojiAlphaError(f"{item}: no PNG files in this folder")
+            found += [_Input(p, p.stem + ".png", _codepoints(parse_codepoints(p.name))) for p in files]
+        elif _is_font(item):
+            # One font alone: let the extractor pick --only glyphs (it knows glyph names too).
+            records = extract_glyphs(item, out_dir / SOURCE_DIR / item.stem,
+                                     only=wanted if wanted and len(inputs) == 1 else None)
+            folder = out_dir / SOURCE_DIR / item.stem
+            found += [_Input(folder / r.file, r.file, r.codepoints, (r.height, r.width)) for r in records]
+        else:
+            found.append(_Input(item, item.stem + ".png", _codepoints(parse_codepoints(item.name))))
+    by_name: dict[str, _Input] = {}
+    for entry in found:
+        other = by_name.setdefault(entry.name.lower(), entry)
+        if other is not entry:
+            raise EmojiAlphaError(f"two inputs would both write {entry.name}: {other.source} and {entry.source}")
+        if (out_dir / entry.name).resolve() == entry.source.resolve():
+            raise EmojiAlphaError(f"refusing to overwrite the input {entry.source}; choose another output folder")
+    return sorted(found, key=lambda e: e.name)
+
+
+def _is_font(path: Path) -> bool:
+    from emoji_alpha.fonts.extract import _FONT_MAGICS
+
+    if path.suffix.lower() in FONT_SUFFIXES:
+        return True
+    with open(path, "rb") as handle:
+        return handle.read(4) in _FONT_MAGICS
+
+
+def _codepoints(seq) -> str:
+    return " ".join(f"{cp:04X}" for cp in seq) if seq else ""
+
+
+def _wanted(only: Iterable[str] | None) -> list[str] | None:
+    if only is None:
+        return None
+    items = [item.strip() for item in (only.split(",") if isinstance(only, str) else only)]
+    return [item for item in items if item] or None
+
+
+def _select(found: list[_Input], only: Iterable[str] | None, limit: int | None) -> list[_Input]:
+    """Apply ``--only`` (codepoint names like u1F343, file names) and then ``--limit``."""
+    from emoji_alpha.fonts.naming import parse_codepoints
+
+    wanted = _wanted(only)
+    if wanted is not None:
+        chosen: list[_Input] = []
+        missing = []
+        for item in wanted:
+            stem = item[:-4] if item.lower().endswith(".png") else item
+            seq = parse_codepoints(stem)
+            keys = {stem.lower(), ("glyph-" + stem).lower()}
+            hits = [e for e in found if e.name[:-4].lower() in keys
+                    or (seq is not None and e.codepoints == _codepoints(seq))]
+            if not hits:
+                missing.append(item)
+            chosen += [e for e in hits if e not in chosen]
+        if missing:
+            raise EmojiAlphaError(f"no input glyph for --only {', '.join(missing)}")
+        found = sorted(chosen, key=lambda e: e.name)
+    return found[:limit] if limit is not None else found
+
+
+def _header_size(path: Path) -> tuple[int, int] | None:
+    """(h, w) from the file header without decoding, or None if it cannot be read (the
+    worker then reports why)."""
+    import struct
+
+    from PIL import Image
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(24)
+        if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
+            width, height = struct.unpack(">II", head[16:24])
+            return (height, width)
+        with Image.open(path) as im:
+            return (im.size[1], im.size[0])
+    except (OSError, ValueError, SyntaxError, struct.error, Image.DecompressionBombError):
+        return None
+
+
+# -- planning ---------------------------------------------------------------------------
+
+def _options_json(options: SolveOptions) -> str:
+    fields = dataclasses.asdict(options)
+    fields.pop("backend")  # numba and torch give the same result
+    return json.dumps(fields, sort_keys=True)
+
+
+def _sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, options: SolveOptions,
+          weights_sha: str | None, budget: int, force: bool) -> tuple[list[tuple[GlyphTask, int | None]], list]:
+    """Rows for this run: skip what is done, pre-fail what cannot fit in memory.
+
+    Returns ([(task, estimated bytes or None)], [(name, error)]).
+    """
+    import emoji_alpha
+    from emoji_alpha.images import MAX_INPUT_PIXELS
+    from emoji_alpha.sizes import output_size
+
+    options_json = _options_json(options)
+    levels = ",".join(f"{round(b * 255.0, 3):g}" for b in options.backgrounds)
+    todo: list[tuple[GlyphTask, int | None]] = []
+    prefailed: list[tuple[str, str]] = []
+    rows: list[GlyphRow] = []
+    finished: list[tuple[str, str]] = []
+    for entry in selected:
+        entry.in_size = entry.in_size or _header_size(entry.source)
+        source_sha = _sha256(entry.source)
+        out_size, error, need = None, None, None
+        if entry.in_size is not None and entry.in_size[0] * entry.in_size[1] <= MAX_INPUT_PIXELS:
+            try:
+                out_size = output_size(entry.in_size, size, scale)
+                need = glyph_memory(entry.in_size, out_size, options)
+                if need + WORKER_OVERHEAD > budget:
+                    error = (f"{entry.source}: enlarging {entry.in_size[1]}x{entry.in_size[0]} to "
+                             f"{out_size[1]}x{out_size[0]} needs about {(need + WORKER_OVERHEAD) / 2**30:.1f} GiB, "
+                             f"over the memory limit of {budget / 2**30:.1f} GiB")
+            except EmojiAlphaError as exc:
+                error = f"{entry.source}: {exc}"
+        size_text = f"{out_size[1]}x{out_size[0]}" if out_size else None
+        old = manifest.get(entry.name)
+        output = out / entry.name
+        if (not force and old is not None and old.status == "done" and error is None
+                and old.source_sha256 == source_sha and old.size == size_text and old.version == emoji_alpha.__version__
+                and _same_options(old, options_json) and (weights_sha is None or old.weights_sha256 == weights_sha)
+                and old.output_sha256 and _sha256(output) == old.output_sha256):
+            continue
+        rows.append(GlyphRow(name=entry.name, source=str(entry.source), status="pending", source_sha256=source_sha,
+                             codepoints=entry.codepoints, backgrounds=levels, size=size_text, method=options.method,
+                             passes=options.passes, options=options_json, weights_sha256=weights_sha,
+                             version=emoji_alpha.__version__))
+        if error is not None:
+            prefailed.append((entry.name, error))
+            finished.append((entry.name, error))
+        else:
+            todo.append((GlyphTask(entry.name, str(entry.source), str(output)), need))
+    manifest.put_pending(rows)
+    for name, error in finished:
+        manifest.mark_finished(name, status="failed", error=error, started_at=time.time())
+    return todo, prefailed
+
+
+def _same_options(row: GlyphRow, options_json: str) -> bool:
+    try:
+        return row.options is not None and json.loads(row.options) == json.loads(options_json)
+    except json.JSONDecodeError:
+        return False
+
+
+def glyph_memory(in_size: tuple[int, int], out_size: tuple[int, int], options: SolveOptions,
+                 chunk_size: int = 16384) -> int:
+    """Peak bytes to enlarge and solve one glyph: LIIF over K backgrounds (the Upscaler's own
+    estimate) plus the K x H x W x 3 stack and a few H x W x 4 float images for the solve."""
+    from emoji_alpha.liif.memory import estimate_memory
+
+    count = max(2, len(options.backgrounds))
+    pixels = out_size[0] * out_size[1]
+    if options.method == "lanczos":
+        return in_size[0] * in_size[1] * 16 * 4 + pixels * 16 * 6
+    return estimate_memory(in_size, out_size, count, chunk_size) + count * pixels * 12 + pixels * 16 * 6
+
+
+def plan_workers(requested: int, needs: Iterable[int | None], budget: int) -> tuple[int, int]:
+    """(workers, bytes each may use for its glyph): at most ``requested``, and no more than
+    the budget holds with each worker's overhead and the largest glyph's estimate."""
+    largest = max((n for n in needs if n is not None), default=0)
+    per_worker = WORKER_OVERHEAD + largest
+    workers = max(1, min(requested, budget // per_worker))
+    return workers, budget // workers - WORKER_OVERHEAD
+
+
+def _default_budget() -> int:
+    from emoji_alpha.liif.memory import default_memory_limit
+
+    return default_memory_limit()
+
+
+def _weights_sha(weights: str | None) -> str:
+    from emoji_alpha.liif import weights as weights_mod
+
+    return weights_mod.sha256_file(weights_mod.resolve(weights, log=lambda _m: None))
+
+
+# -- running ----------------------------------------------------------------------------
+
+def _executor(todo, size, scale, options, workers, budget, dask_address, weights, device, threads, chunk_size,
+              user_budget: bool = False):
+    from emoji_alpha.batch.executors import DaskExecutor, InlineExecutor, LocalPoolExecutor
+
+    if not todo:
+        return None
+    config = WorkerConfig(size=size, scale=scale, options=options, weights=weights, device=device,
+                          chunk_size=chunk_size, threads=threads)
+    if dask_address:
+        # Each Dask worker holds one glyph per thread; the budget caps each glyph's LIIF.
+        return DaskExecutor(dataclasses.replace(config, memory_limit=budget if user_budget else None), dask_address)
+    count, per_glyph = plan_workers(min(workers, len(todo)), (need for _, need in todo), budget)
+    cores = os.cpu_count() or 1
+    config = dataclasses.replace(config, memory_limit=max(per_glyph, 1 << 20),
+                                 threads=threads or max(1, cores // count))
+    return InlineExecutor(config) if count == 1 else LocalPoolExecutor(config, count)
+
+
+def _execute(executor, todo, manifest: Manifest, summary: BatchSummary, show_progress: bool) -> None:
+    from emoji_alpha.progress import console
+
+    tasks = [task for task, _ in todo]
+    live = show_progress and console.is_terminal
+    reported_warnings: set[str] = set()
+    if show_progress:
+        console.print(f"enlarging {len(tasks)} glyphs ({summary.skipped} already done) with {executor.description}",
+                      highlight=False)
+    with _Display(len(tasks), live) as display:
+        try:
+            def on_submit(task: GlyphTask) -> None:
+                manifest.mark_running(task.name)
+                display.status(f"{task.name} …")
+
+            for count, outcome in enumerate(executor.run(tasks, on_submit), 1):
+                _record(manifest, outcome)
+                for message in outcome.warnings:
+                    if message not in reported_warnings and show_progress:
+                        reported_warnings.add(message)
+                        console.print(f"[yellow]warning:[/] {message}", highlight=False)
+                if outcome.status == "done":
+                    summary.done += 1
+                    line = f"{outcome.name} done in {outcome.seconds.get('total', 0.0):.2f}s"
+                else:
+                    summary.failed += 1
+                    summary.failures.append((outcome.name, outcome.error or "unknown error"))
+                    line = f"{outcome.name} [red]failed[/]: {(outcome.error or '').splitlines()[0]}"
+                display.advance(line)
+                if show_progress and (not live or outcome.status != "done"):
+                    console.print(f"[{count}/{len(tasks)}] {line}", highlight=False)
+        except BaseException:
+            manifest.reset_running()  # Ctrl-C: what was in flight is pending again
+            raise
+
+
+def _record(manifest: Manifest, outcome: GlyphOutcome) -> None:
+    fields = dict(status=outcome.status, error=outcome.error, seconds=json.dumps(outcome.seconds), loss=outcome.loss,
+                  consistency_alpha_mae=outcome.consistency_alpha_mae, output_sha256=outcome.output_sha256,
+                  started_at=outcome.started_at, finished_at=outcome.finished_at, worker=outcome.worker or None)
+    if outcome.size:
+        fields["size"] = outcome.size
+    if outcome.weights_sha256:
+        fields["weights_sha256"] = outcome.weights_sha256
+    manifest.mark_finished(outcome.name, **fields)
+
+
+class _Display:
+    """The batch's rich bar (ETA plus the latest glyph's status), or nothing off a terminal."""
+
+    def __init__(self, total: int, live: bool) -> None:
+        self.total, self.live = total, live
+        self.bar = None
+
+    def __enter__(self) -> _Display:
+        if self.live:
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn)
+
+            from emoji_alpha.progress import console
+
+            self.bar = Progress(TextColumn("enlarging"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[status]}"),
+                                console=console)
+            self.bar.__enter__()
+            self.task = self.bar.add_task("batch", total=self.total, status="")
+        return self
+
+    def status(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, status=text)
+
+    def advance(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, status=text)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+class _lock:
+    """One batch per output folder at a time (released by the OS if the process dies)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / LOCK_NAME
+
+    def __enter__(self) -> None:
+        self.handle = open(self.path, "a+")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.close()
+            raise EmojiAlphaError(f"another batch is running in {self.path.parent}") from None
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+def _remove_stale_temp_files(folder: Path) -> None:
+    """Temp files of atomic writes cut short by a kill (``.<name>.png.<random>.tmp``)."""
+    for path in folder.glob(".*.png.*.tmp"):
+        path.unlink(missing_ok=True)

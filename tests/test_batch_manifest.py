@@ -1,0 +1,86 @@
+"""The batch manifest schema and the worker/memory planning maths (no enlarging)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from emoji_alpha.batch.manifest import FIELDS, GlyphRow, Manifest
+from emoji_alpha.batch.run import WORKER_OVERHEAD, glyph_memory, plan_workers
+from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.pipeline import SolveOptions
+
+
+def test_manifest_lifecycle_and_wal(tmp_path):
+    with Manifest.in_folder(tmp_path) as manifest:
+        manifest.put_pending([GlyphRow("glyph-a.png", "in/a.png", "pending"), GlyphRow("glyph-b.png", "in/b.png", "pending")])
+        manifest.mark_running("glyph-a.png")
+        manifest.mark_running("glyph-b.png")
+        manifest.mark_finished("glyph-a.png", status="done", output_sha256="00", seconds='{"total": 1.5}')
+        assert manifest.counts() == {"pending": 0, "running": 1, "done": 1, "failed": 0}
+        assert manifest.reset_running() == 1  # a killed run's rows are redone
+        assert manifest.get("glyph-b.png").status == "pending"
+        with pytest.raises(ValueError):
+            manifest.mark_finished("glyph-b.png", status="running")
+        with pytest.raises(KeyError):
+            manifest.mark_running("glyph-missing.png")
+    connection = sqlite3.connect(tmp_path / "emoji-alpha.sqlite")
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(glyphs)")}
+    assert set(FIELDS) <= columns
+    with pytest.raises(sqlite3.IntegrityError):  # name is unique
+        connection.execute("INSERT INTO glyphs (name, source, status) VALUES ('glyph-a.png', 'x', 'done')")
+    with pytest.raises(sqlite3.IntegrityError):  # status is one of four
+        connection.execute("INSERT INTO glyphs (name, source, status) VALUES ('glyph-c.png', 'x', 'odd')")
+    connection.close()
+
+
+def test_old_manifest_gets_new_columns(tmp_path):
+    connection = sqlite3.connect(tmp_path / "emoji-alpha.sqlite")
+    connection.execute("CREATE TABLE glyphs (name TEXT PRIMARY KEY, source TEXT NOT NULL, status TEXT NOT NULL)")
+    connection.execute("INSERT INTO glyphs VALUES ('glyph-a.png', 'a.png', 'done')")
+    connection.commit()
+    connection.close()
+    with Manifest.in_folder(tmp_path) as manifest:
+        assert manifest.get("glyph-a.png").worker is None
+
+
+def test_status_needs_a_manifest(tmp_path):
+    with pytest.raises(EmojiAlphaError, match="no batch manifest"):
+        Manifest.in_folder(tmp_path, create=False)
+
+
+def test_workers_fit_the_memory_budget():
+    options = SolveOptions()
+    need = glyph_memory((160, 160), (2000, 2000), options)
+    assert need > 1 << 30  # five 2000x2000 composites and their LIIF buffers
+    budget = 2 * (WORKER_OVERHEAD + need) + (100 << 20)
+    workers, each = plan_workers(8, [need, need // 2, None], budget)
+    assert workers == 2 and each >= need
+    assert workers * (WORKER_OVERHEAD + each) <= budget
+    assert plan_workers(8, [need], 1 << 30)[0] == 1  # never fewer than one
+    assert plan_workers(3, [1000], 64 << 30) == (3, (64 << 30) // 3 - WORKER_OVERHEAD)
+    lanczos = glyph_memory((160, 160), (2000, 2000), SolveOptions(method="lanczos"))
+    assert lanczos < need
+
+
+def test_executor_plan_divides_threads_and_memory(monkeypatch):
+    from emoji_alpha.batch import run
+    from emoji_alpha.batch.executors import InlineExecutor, LocalPoolExecutor
+    from emoji_alpha.batch.worker import GlyphTask
+
+    monkeypatch.setattr(run.os, "cpu_count", lambda: 8)
+    need = 1 << 30
+    todo = [(GlyphTask(f"glyph-{i}.png", "in.png", "out.png"), need) for i in range(10)]
+    args = dict(size="32", scale=None, options=SolveOptions(), dask_address=None, weights=None, device="cpu",
+                threads=None, chunk_size=16384)
+    budget = 3 * (WORKER_OVERHEAD + need)
+    executor = run._executor(todo, workers=4, budget=budget, **args)
+    assert isinstance(executor, LocalPoolExecutor) and executor.workers == 3  # the budget holds three
+    assert executor.config.threads == 8 // 3
+    assert executor.config.memory_limit >= need
+    assert executor.workers * (WORKER_OVERHEAD + executor.config.memory_limit) <= budget
+    executor = run._executor(todo[:1], workers=4, budget=budget, **args)
+    assert isinstance(executor, InlineExecutor) and executor.config.threads == 8  # one glyph: one worker
+    assert run._executor([], workers=4, budget=budget, **args) is None

@@ -1,0 +1,177 @@
+"""run_batch and `emoji-alpha enlarge ... -o FOLDER`: inputs, filters, failures, resume, workers."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import batchkit
+import fontkit
+from emoji_alpha.batch.run import run_batch
+from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.pipeline import SolveOptions
+
+LANCZOS = SolveOptions(method="lanczos")
+
+
+def test_folder_with_bad_inputs_records_failures_and_goes_on(tmp_path):
+    good = batchkit.make_folder(tmp_path / "in", 3)
+    (tmp_path / "in" / "glyph-uFFFD.png").write_bytes(good[0].read_bytes()[:60])  # cut short
+    batchkit.huge_png(tmp_path / "in" / "glyph-huge.png")
+    out = tmp_path / "out"
+    summary = run_batch([tmp_path / "in"], out, size="32", options=LANCZOS, show_progress=False)
+    assert (summary.total, summary.done, summary.failed, summary.skipped) == (5, 3, 2, 0)
+    reasons = dict(summary.failures)
+    assert "truncated or corrupt" in reasons["glyph-uFFFD.png"]
+    assert "too large" in reasons["glyph-huge.png"]
+    found = batchkit.assert_outputs_match_manifest(out)
+    for path in good:
+        row = found[path.name]
+        assert row["status"] == "done" and row["size"] == "32x32" and row["method"] == "lanczos"
+        assert row["codepoints"] == path.stem[len("glyph-u"):]
+        assert row["source"] == str(path) and row["version"] and row["started_at"] <= row["finished_at"]
+        assert "total" in json.loads(row["seconds"])
+        with Image.open(out / path.name) as im:
+            assert im.size == (32, 32) and im.mode == "RGBA"
+    assert found["glyph-huge.png"]["status"] == "failed"
+    assert not (out / "glyph-huge.png").exists()
+
+
+def test_resume_skips_done_redoes_changed_and_force(tmp_path):
+    batchkit.make_folder(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    first = run_batch([tmp_path / "in"], out, size="32", options=LANCZOS, show_progress=False)
+    assert first.done == 3
+    before = batchkit.rows(out)
+    again = run_batch([tmp_path / "in"], out, size="32", options=LANCZOS, show_progress=False)
+    assert (again.done, again.skipped) == (0, 3)
+    assert batchkit.rows(out)["glyph-u1F343.png"]["finished_at"] == before["glyph-u1F343.png"]["finished_at"]
+    # An output that no longer matches its recorded sha256 is redone; so is a missing one.
+    (out / "glyph-u1F343.png").write_bytes(b"changed")
+    (out / "glyph-u1F600.png").unlink()
+    again = run_batch([tmp_path / "in"], out, size="32", options=LANCZOS, show_progress=False)
+    assert (again.done, again.skipped) == (2, 1)
+    batchkit.assert_outputs_match_manifest(out)
+    # Other settings (size, solver options) redo everything; so does force.
+    assert run_batch([tmp_path / "in"], out, size="24", options=LANCZOS, show_progress=False).done == 3
+    assert batchkit.rows(out)["glyph-u2764.png"]["size"] == "24x24"
+    assert run_batch([tmp_path / "in"], out, size="24", options=LANCZOS, force=True, show_progress=False).done == 3
+    # A row left 'running' by a killed run is redone.
+    connection = sqlite3.connect(out / "emoji-alpha.sqlite")
+    with connection:
+        connection.execute("UPDATE glyphs SET status = 'running' WHERE name = 'glyph-u2764.png'")
+    connection.close()
+    again = run_batch([tmp_path / "in"], out, size="24", options=LANCZOS, show_progress=False)
+    assert (again.done, again.skipped) == (1, 2)
+
+
+def test_font_input_only_and_limit(tmp_path):
+    font = fontkit.build_sbix(tmp_path / "s.ttf", strikes=(16, 20))
+    out = tmp_path / "out"
+    summary = run_batch([font], out, size="32", options=LANCZOS, only="u1F343,u2764", show_progress=False)
+    assert summary.done == 2
+    assert sorted(p.name for p in out.glob("*.png")) == ["glyph-u1F343.png", "glyph-u2764.png"]
+    assert (out / "source" / "s" / "glyph-u1F343.png").exists()  # extracted sources are kept for resume
+    row = batchkit.rows(out)["glyph-u1F343.png"]
+    assert row["codepoints"] == "1F343" and row["size"] == "32x32"
+    summary = run_batch([font], out, size="32", options=LANCZOS, limit=3, show_progress=False)
+    assert summary.total == 3
+    with pytest.raises(EmojiAlphaError, match="no colour glyph for --only u1F999"):
+        run_batch([font], out, size="32", options=LANCZOS, only="u1F999", show_progress=False)
+
+
+def test_folder_only_matches_codepoints_and_names(tmp_path):
+    batchkit.make_folder(tmp_path / "in", 4)
+    out = tmp_path / "out"
+    summary = run_batch([tmp_path / "in"], out, size="32", options=LANCZOS, only=["1F600", "glyph-u2764.png"],
+                        show_progress=False)
+    assert summary.done == 2
+    with pytest.raises(EmojiAlphaError, match="no input glyph for --only u1F999"):
+        run_batch([tmp_path / "in"], out, size="32", options=LANCZOS, only="u1F999", show_progress=False)
+
+
+def test_glyph_over_the_memory_budget_fails_before_running(tmp_path):
+    batchkit.make_folder(tmp_path / "in", 1)
+    summary = run_batch([tmp_path / "in"], tmp_path / "out", size="6000", memory_limit=1.0, show_progress=False)
+    assert summary.failed == 1 and "over the memory limit" in summary.failures[0][1]
+    assert summary.executor == ""  # nothing was started
+
+
+def test_user_errors(tmp_path):
+    batchkit.make_folder(tmp_path / "in", 1)
+    with pytest.raises(EmojiAlphaError, match="no such file"):
+        run_batch([tmp_path / "missing"], tmp_path / "out", size="32")
+    with pytest.raises(EmojiAlphaError, match="--size"):
+        run_batch([tmp_path / "in"], tmp_path / "out", size="big")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(EmojiAlphaError, match="not a folder"):
+        run_batch([tmp_path / "in"], tmp_path / "file", size="32")
+    with pytest.raises(EmojiAlphaError, match="overwrite the input"):
+        run_batch([tmp_path / "in"], tmp_path / "in", size="32", options=LANCZOS)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "glyph-u1F343.png").write_bytes((tmp_path / "in" / "glyph-u1F343.png").read_bytes())
+    with pytest.raises(EmojiAlphaError, match="both write glyph-u1F343.png"):
+        run_batch([tmp_path / "in", tmp_path / "other"], tmp_path / "out", size="32", options=LANCZOS)
+
+
+def test_process_pool_two_workers(tmp_path):
+    batchkit.make_folder(tmp_path / "in", 4)
+    (tmp_path / "in" / "glyph-bad.png").write_text("not a png")
+    out = tmp_path / "out"
+    summary = run_batch([tmp_path / "in"], out, size="32", options=LANCZOS, workers=2, show_progress=False)
+    assert summary.workers == 2 and "2 worker processes" in summary.executor
+    assert (summary.done, summary.failed) == (4, 1)
+    found = batchkit.assert_outputs_match_manifest(out)
+    assert len({row["worker"] for row in found.values() if row["status"] == "done"}) >= 1
+    import os
+    assert all(not row["worker"].endswith(f":{os.getpid()}") for row in found.values())
+    # The same glyphs in one process give the same bytes.
+    inline = run_batch([tmp_path / "in"], tmp_path / "inline", size="32", options=LANCZOS, show_progress=False)
+    assert inline.done == 4
+    for name in ("glyph-u1F343.png", "glyph-u2764.png"):
+        assert (out / name).read_bytes() == (tmp_path / "inline" / name).read_bytes()
+
+
+def test_liif_solve_records_loss_and_consistency(tmp_path, official_weights):
+    batchkit.make_folder(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    summary = run_batch([tmp_path / "in"], out, size="32", threads=1, show_progress=False)
+    assert summary.done == 1, summary.failures
+    row = batchkit.rows(out)["glyph-u1F343.png"]
+    from emoji_alpha.liif.weights import sha256_file
+
+    assert row["weights_sha256"] == sha256_file(official_weights)
+    assert row["loss"] is not None and row["consistency_alpha_mae"] is not None
+    assert row["backgrounds"] == "0,64,128,191,255" and row["passes"] == 0
+    seconds = json.loads(row["seconds"])
+    assert {"liif", "solve", "total"} <= set(seconds)
+    with Image.open(out / "glyph-u1F343.png") as im:
+        alpha = np.asarray(im)[..., 3]
+    assert alpha.min() == 0 and alpha.max() == 255 and ((alpha > 0) & (alpha < 255)).any()
+
+
+def test_a_worker_that_dies_fails_only_its_glyph(tmp_path, monkeypatch):
+    from emoji_alpha.batch import executors
+
+    batchkit.make_folder(tmp_path / "in", 5)
+    monkeypatch.setattr(executors, "process_glyph", batchkit.crash_on_1F600)
+    summary = run_batch([tmp_path / "in"], tmp_path / "out", size="32", options=LANCZOS, workers=2,
+                        show_progress=False)
+    assert (summary.done, summary.failed) == (4, 1)
+    assert summary.failures[0][0] == "glyph-u1F600.png" and "worker process died" in summary.failures[0][1]
+    batchkit.assert_outputs_match_manifest(tmp_path / "out")
+
+
+def test_one_batch_per_folder_at_a_time(tmp_path):
+    from emoji_alpha.batch.run import _lock
+
+    batchkit.make_folder(tmp_path / "in", 1)
+    (tmp_path / "out").mkdir()
+    with _lock(tmp_path / "out"):
+        with pytest.raises(EmojiAlphaError, match="another batch is running"):
+            run_batch([tmp_path / "in"], tmp_path / "out", size="32", options=LANCZOS, show_progress=False)
+    assert run_batch([tmp_path / "in"], tmp_path / "out", size="32", options=LANCZOS, show_progress=False).done == 1
