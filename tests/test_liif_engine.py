@@ -95,3 +95,28 @@ def test_chunk_is_capped():
     assert LiifEngine.chunk_pixels(10**9, 1) * 4 <= MAX_CHUNK_ROWS
     assert LiifEngine.chunk_pixels(10**9, 3) * 4 * 3 <= MAX_CHUNK_ROWS
     assert LiifEngine.chunk_pixels(5, 3) == 5
+
+
+def _bare_upscaler(memory_limit, chunk_size=16384):
+    from emoji_alpha.liif.upscaler import Upscaler
+
+    up = object.__new__(Upscaler)  # no weights needed for the estimate
+    up.chunk_size = chunk_size
+    up.memory_limit = memory_limit
+    return up
+
+
+def test_memory_estimate_bounded_whatever_the_chunk():
+    small = _bare_upscaler(8 << 30, chunk_size=1024).estimate_memory((160, 160), (2000, 2000))
+    huge = _bare_upscaler(8 << 30, chunk_size=10**9).estimate_memory((160, 160), (2000, 2000))
+    assert huge - small < 64 << 20
+    assert huge <= int(1.5 * 2**30)
+
+
+def test_memory_limit_gives_clear_error():
+    from emoji_alpha.errors import EmojiAlphaError
+
+    up = _bare_upscaler(1 << 30)
+    up.check_memory((160, 160), (640, 640))
+    with pytest.raises(EmojiAlphaError, match="memory limit"):
+        up.check_memory((160, 160), (8000, 8000), batch=3)

@@ -10,11 +10,14 @@ import numpy as np
 
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.liif import weights as weights_mod
-from emoji_alpha.liif.engine import DEFAULT_CHUNK
+from emoji_alpha.liif.engine import DEFAULT_CHUNK, LiifEngine
 
 #: Bytes per output pixel per image at the peak: the float32 RGB result, a float32 temporary
 #: while converting to 8 bits, and the 8-bit copy handed to the PNG encoder.
 _RESULT_BYTES = 3 * 4 * 2 + 3
+
+#: Resident bytes of the process before any image: Python, torch and the loaded model.
+_BASE_BYTES = 400 << 20
 
 
 def resolve_device(device: str) -> str:
@@ -51,8 +54,6 @@ class Upscaler:
                  memory_limit: int | None = None, log: Callable[[str], None] = print) -> None:
         import torch
 
-        from emoji_alpha.liif.engine import LiifEngine
-
         if threads:
             torch.set_num_threads(threads)
         self.device = resolve_device(device)
@@ -64,12 +65,20 @@ class Upscaler:
         self.memory_limit = memory_limit or default_memory_limit()
 
     def estimate_memory(self, in_size: tuple[int, int], out_size: tuple[int, int], batch: int = 1) -> int:
-        """Peak bytes for decoding ``batch`` images: the per-input-pixel table, the result and
-        one chunk's activations (4 neighbours x 256 wide, a few live buffers)."""
-        table = batch * in_size[0] * in_size[1] * 256 * 4 * 3  # encoder activations too
-        result = batch * out_size[0] * out_size[1] * _RESULT_BYTES
-        chunk = batch * 4 * self.chunk_size * 256 * 4 * 3
-        return table + result + chunk
+        """Peak bytes for enlarging ``batch`` images of ``in_size`` to ``out_size``: the loaded
+        library and model, the encoder's activations, the per-input-pixel table (conv output,
+        its row-major copy and the query's embedding table), the result, and one chunk's
+        buffers. The chunk is capped by the engine, so its share is bounded whatever
+        ``chunk_size`` is."""
+        h, w = in_size
+        out_h, out_w = out_size
+        width = 256
+        encoder = batch * h * w * 64 * 4 * 4  # a few live 64-channel maps
+        table = batch * h * w * width * 4 * 3 + 2 * (out_h + out_w) * width * 4 * 2
+        result = batch * out_h * out_w * _RESULT_BYTES
+        rows = 4 * batch * LiifEngine.chunk_pixels(max(1, self.chunk_size // batch), batch)
+        chunk = rows * (width * 4 * 4 + 3 * 8 * 2)
+        return _BASE_BYTES + encoder + table + result + chunk
 
     def check_memory(self, in_size: tuple[int, int], out_size: tuple[int, int], batch: int = 1) -> None:
         need = self.estimate_memory(in_size, out_size, batch)
@@ -101,6 +110,6 @@ class Upscaler:
         tensor = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2))).to(self.device)
         prepared = self.engine.prepare(tensor, (out_h, out_w))
         index = None if pixels is None else torch.from_numpy(np.asarray(pixels, dtype=np.int64))
-        out = self.engine.query(prepared, index, chunk_size=max(1, self.chunk_size // batch), progress=progress)
+        out = self.engine.query(prepared, index, chunk_size=LiifEngine.chunk_pixels(max(1, self.chunk_size // batch), batch), progress=progress)
         out = out.float().cpu().numpy()
         return out if pixels is not None else out.reshape(batch, out_h, out_w, 3)
