@@ -8,6 +8,16 @@ import os
 #: while converting to 8 bits, and the 8-bit copy handed to the PNG encoder.
 _RESULT_BYTES = 3 * 4 * 2 + 3
 
+#: Resident bytes of the process before any image: Python, torch and the loaded model.
+_BASE_BYTES = 400 << 20
+
+#: Most MLP rows (pixels x neighbours x images) the engine decodes in one chunk: bounds the
+#: chunk's memory whatever chunk size is asked for.
+MAX_CHUNK_ROWS = 16384
+
+#: Width of the decoding MLP's hidden layers.
+_WIDTH = 256
+
 
 def default_memory_limit() -> int:
     """80% of physical memory, in bytes."""
@@ -17,10 +27,21 @@ def default_memory_limit() -> int:
         return 8 << 30
 
 
+def chunk_pixels(chunk_size: int, batch: int, n_neigh: int = 4) -> int:
+    """Pixels per image actually decoded per chunk for a requested ``chunk_size``."""
+    return max(1, min(int(chunk_size), MAX_CHUNK_ROWS // (n_neigh * max(1, batch))))
+
+
 def estimate_memory(in_size: tuple[int, int], out_size: tuple[int, int], batch: int, chunk_size: int) -> int:
-    """Peak bytes of ``Upscaler.enlarge_many`` for ``batch`` images: the per-input-pixel
-    table, the result and one chunk's activations (4 neighbours x 256 wide, a few live buffers)."""
-    table = batch * in_size[0] * in_size[1] * 256 * 4 * 3  # encoder activations too
-    result = batch * out_size[0] * out_size[1] * _RESULT_BYTES
-    chunk = batch * 4 * chunk_size * 256 * 4 * 3
-    return table + result + chunk
+    """Peak bytes for enlarging ``batch`` images of ``in_size`` to ``out_size``: the loaded
+    library and model, the encoder's activations, the per-input-pixel table (conv output, its
+    row-major copy and the query's embedding table), the result, and one chunk's buffers. The
+    chunk is capped by the engine, so its share is bounded whatever ``chunk_size`` is."""
+    h, w = in_size
+    out_h, out_w = out_size
+    encoder = batch * h * w * 64 * 4 * 4  # a few live 64-channel maps
+    table = batch * h * w * _WIDTH * 4 * 3 + 2 * (out_h + out_w) * _WIDTH * 4 * 2
+    result = batch * out_h * out_w * _RESULT_BYTES
+    rows = 4 * batch * chunk_pixels(max(1, chunk_size // batch), batch)
+    chunk = rows * (_WIDTH * 4 * 4 + 3 * 8 * 2)
+    return _BASE_BYTES + encoder + table + result + chunk

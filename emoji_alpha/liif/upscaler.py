@@ -10,8 +10,8 @@ import numpy as np
 
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.liif import weights as weights_mod
-from emoji_alpha.liif.engine import DEFAULT_CHUNK
-from emoji_alpha.liif.memory import default_memory_limit, estimate_memory  # noqa: F401 (re-exported)
+from emoji_alpha.liif.engine import DEFAULT_CHUNK, LiifEngine
+from emoji_alpha.liif.memory import chunk_pixels, default_memory_limit, estimate_memory
 
 
 def resolve_device(device: str) -> str:
@@ -40,8 +40,6 @@ class Upscaler:
                  memory_limit: int | None = None, log: Callable[[str], None] = print) -> None:
         import torch
 
-        from emoji_alpha.liif.engine import LiifEngine
-
         if threads:
             torch.set_num_threads(threads)
         self.device = resolve_device(device)
@@ -53,8 +51,7 @@ class Upscaler:
         self.memory_limit = memory_limit or default_memory_limit()
 
     def estimate_memory(self, in_size: tuple[int, int], out_size: tuple[int, int], batch: int = 1) -> int:
-        """Peak bytes for decoding ``batch`` images: the per-input-pixel table, the result and
-        one chunk's activations (4 neighbours x 256 wide, a few live buffers)."""
+        """Peak bytes for enlarging ``batch`` images (see :func:`memory.estimate_memory`)."""
         return estimate_memory(in_size, out_size, batch, self.chunk_size)
 
     def check_memory(self, in_size: tuple[int, int], out_size: tuple[int, int], batch: int = 1) -> None:
@@ -87,6 +84,7 @@ class Upscaler:
         tensor = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2))).to(self.device)
         prepared = self.engine.prepare(tensor, (out_h, out_w))
         index = None if pixels is None else torch.from_numpy(np.asarray(pixels, dtype=np.int64))
-        out = self.engine.query(prepared, index, chunk_size=max(1, self.chunk_size // batch), progress=progress)
+        chunk = chunk_pixels(max(1, self.chunk_size // batch), batch)
+        out = self.engine.query(prepared, index, chunk_size=chunk, progress=progress)
         out = out.float().cpu().numpy()
         return out if pixels is not None else out.reshape(batch, out_h, out_w, 3)
