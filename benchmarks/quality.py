@@ -10,8 +10,9 @@ are. At 64 -> 256 LIIF runs over every pixel; at 160 -> 640 only in the edge ban
 input pixels, the pipeline's default mode), since 9 full enlargements per glyph would take
 hours on 2 cores.
 
-Writes benchmarks/results/quality.md and quality.json, and quality_worst.png (the default
-method's worst glyphs next to the truth and the best peer). Results are checkpointed per
+Writes benchmarks/results/quality.md and quality.json, and quality_worst_<task>.png (the
+default method's three worst glyphs: truth | default | twobg, composite over a checkerboard
+and alpha). Results are checkpointed per
 glyph in the cache, so an interrupted run resumes.
 
     python benchmarks/quality.py                 # both tasks, all glyphs in benchmarks/glyphs.txt
@@ -35,6 +36,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from emoji_alpha.composite import footprint_masks  # noqa: E402
 from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png  # noqa: E402
 from emoji_alpha.metrics import evaluate  # noqa: E402
 from emoji_alpha.pipeline import SolveOptions, liif_stack, solve_stack  # noqa: E402
@@ -49,26 +51,48 @@ BG_SETS = {"K2": (0, 255), "K3": (0, 128, 255), "K5": (0, 64, 128, 192, 255), "K
 
 
 def variants() -> dict[str, SolveOptions]:
-    """Solver variants evaluated from the cached stack. 'solve' is the shipped default."""
+    """Solver variants evaluated from the cached stack. 'solve (default)' is the shipped default."""
     def opts(bgs, **kw) -> SolveOptions:
         return dataclasses.replace(DEFAULT, backgrounds=tuple(b / 255.0 for b in bgs), **kw)
 
+    plain = dict(backproject=1, bp_kernel="box", bp_weighting="uniform", passes=0)
     out = {"solve (default)": DEFAULT}
     for name, bgs in BG_SETS.items():
-        out[f"solve {name} no-bp"] = opts(bgs, backproject=0, passes=0)
-        out[f"solve {name} bp-box"] = opts(bgs, backproject=1, bp_kernel="box", passes=0)
+        out[f"solve {name} no-bp"] = opts(bgs, **{**plain, "backproject": 0})
+        out[f"solve {name} bp-box"] = opts(bgs, **plain)
+        out[f"solve {name} bp-bilinear soft x10"] = opts(bgs, backproject=10, bp_kernel="bilinear", bp_weighting="soft")
     for iters in (2, 5, 10):
-        out[f"solve K5 bp-bilinear x{iters}"] = opts(BG_SETS["K5"], backproject=iters, bp_kernel="bilinear", passes=0)
-    for kernel, iters in (("box", 1), ("box", 3), ("bilinear", 5), ("bilinear", 10)):
+        out[f"solve K5 bp-bilinear x{iters}"] = opts(BG_SETS["K5"], **{**plain, "backproject": iters, "bp_kernel": "bilinear"})
+    for kernel, iters in (("box", 1), ("box", 3), ("bilinear", 5), ("bilinear", 20)):
         out[f"solve K5 bp-{kernel} soft x{iters}"] = opts(BG_SETS["K5"], backproject=iters, bp_kernel=kernel,
                                                           bp_weighting="soft", passes=0)
-    for gain in (1.5, 2.0, 3.0):
-        out[f"solve K5 bp-box soft x3 sharpen {gain}"] = opts(BG_SETS["K5"], backproject=3, bp_kernel="box",
-                                                            bp_weighting="soft", sharpen=gain, passes=0)
     for passes in (1, 2):
-        out[f"solve K5 bp-box passes {passes}"] = opts(BG_SETS["K5"], backproject=1, bp_kernel="box", passes=passes)
-        out[f"solve K5 no-bp passes {passes}"] = opts(BG_SETS["K5"], backproject=0, passes=passes)
+        out[f"solve K5 no-bp passes {passes}"] = opts(BG_SETS["K5"], **{**plain, "backproject": 0, "passes": passes})
+        out[f"solve K5 bp-bilinear soft x10 passes {passes}"] = dataclasses.replace(DEFAULT, passes=passes)
+    for margin in (None, 0, 2):
+        if margin != DEFAULT.band_margin:
+            label = "full LIIF" if margin is None else f"band margin {margin}"
+            out[f"solve (default) {label}"] = dataclasses.replace(DEFAULT, band_margin=margin)
     return out
+
+
+def as_pipeline_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions, task_margin: int | None) -> np.ndarray | None:
+    """The stack the pipeline would build with ``options``: the options' backgrounds, and in
+    edge-band mode the decided pixels filled as :func:`emoji_alpha.pipeline.liif_stack` does
+    (LIIF's value at a pixel does not depend on which other pixels are queried, so this is
+    exact). None when the cached stack cannot provide it (a wider band than was computed)."""
+    chosen = subset(stack, options.backgrounds)
+    margin = options.band_margin
+    if margin is None:
+        return chosen if task_margin is None else None
+    if task_margin is not None and margin < task_margin:
+        return None
+    transparent, opaque = footprint_masks(premul_lr[..., 3], chosen.shape[1:3], margin)
+    levels = np.asarray(options.backgrounds, np.float32)
+    filled = chosen.copy()
+    filled[:, transparent] = levels[:, None, None]
+    filled[:, opaque] = chosen[len(levels) // 2][opaque]
+    return filled
 
 
 def stack_for(name: str, premul_lr: np.ndarray, size: int, margin: int | None, upscaler, cache: Path) -> np.ndarray:
@@ -90,39 +114,60 @@ def subset(stack: np.ndarray, levels) -> np.ndarray:
 
 
 def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: int | None, upscaler,
-              stack_cache: Path) -> dict[str, dict]:
+              stack_cache: Path, done: dict[str, dict]) -> dict[str, dict]:
+    """Metrics of every method on one glyph. ``done`` maps ``name|label|options`` to metrics
+    already computed (the checkpoint), so changing or adding variants recomputes only those."""
     premul_lr = premultiply(lr)
     results: dict[str, dict] = {}
-    stack = stack_for(name, premul_lr, size, margin, upscaler, stack_cache)
-    predictions = {}
-    for label, options in variants().items():
+    todo: dict[str, SolveOptions | None] = {**variants(), **{peer: None for peer in PEERS}}
+    stack = None
+    for label, options in todo.items():
+        key = f"{name}|{label}|{json.dumps(dataclasses.asdict(options)) if options else ''}"
+        if key in done:
+            results[label] = done[key]
+            continue
+        if stack is None:
+            stack = stack_for(name, premul_lr, size, margin, upscaler, stack_cache)
         start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            premul, _ = solve_stack(subset(stack, options.backgrounds), premul_lr, options)
-        predictions[label] = (premul, time.perf_counter() - start)
-    black, white = stack[LEVELS.index(0)], stack[LEVELS.index(255)]
-    twobg = np.empty((size, size, 4), np.float32)
-    twobg[..., 3] = np.clip(1.0 - (white - black).mean(axis=2), 0, 1)
-    twobg[..., :3] = np.clip(black, 0, twobg[..., 3:4])
-    predictions["twobg"] = (twobg, 0.0)
-    key = choose_key(premul_lr)
-    predictions["keygrey"] = (remove_key(stack[LEVELS.index(int(round(key * 255)))], key, premul_lr), 0.0)
-    separate_path = stack_cache / f"{name}.separate.npy"
-    start = time.perf_counter()
-    if separate_path.exists():
-        separate = np.load(separate_path).astype(np.float32)
-    else:
-        separate = enlarge_separate(premul_lr, (size, size), upscaler)
-        np.save(separate_path.with_suffix(".tmp.npy"), separate.astype(np.float16))
-        os.replace(separate_path.with_suffix(".tmp.npy"), separate_path)
-    predictions["separate"] = (separate, time.perf_counter() - start)
-    predictions["lanczos"] = (enlarge_lanczos(premul_lr, (size, size)), 0.0)
-    for label, (premul, seconds) in predictions.items():
+        if options is not None:
+            pipeline_stack = as_pipeline_stack(stack, premul_lr, options, margin)
+            if pipeline_stack is None:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                premul, _ = solve_stack(pipeline_stack, premul_lr, options)
+        else:
+            premul = peer_prediction(label, name, premul_lr, stack, size, upscaler, stack_cache)
         metrics = evaluate(unpremultiply(premul), truth)
-        metrics["seconds"] = seconds
-        results[label] = metrics
+        metrics["seconds"] = time.perf_counter() - start
+        results[label] = done[key] = metrics
     return results
+
+
+PEERS = ("twobg", "separate", "keygrey", "lanczos")
+
+
+def peer_prediction(label: str, name: str, premul_lr: np.ndarray, stack: np.ndarray, size: int, upscaler,
+                    stack_cache: Path) -> np.ndarray:
+    """A peer method's result; twobg and keygrey from the shared stack (same LIIF output)."""
+    if label == "twobg":
+        black, white = stack[LEVELS.index(0)], stack[LEVELS.index(255)]
+        out = np.empty((size, size, 4), np.float32)
+        out[..., 3] = np.clip(1.0 - (white - black).mean(axis=2), 0, 1)
+        out[..., :3] = np.clip(black, 0, out[..., 3:4])
+        return out
+    if label == "keygrey":
+        key = choose_key(premul_lr)
+        return remove_key(stack[LEVELS.index(int(round(key * 255)))], key, premul_lr)
+    if label == "lanczos":
+        return enlarge_lanczos(premul_lr, (size, size))
+    path = stack_cache / f"{name}.separate.npy"
+    if path.exists():
+        return np.load(path).astype(np.float32)
+    separate = enlarge_separate(premul_lr, (size, size), upscaler)
+    np.save(path.with_suffix(".tmp.npy"), separate.astype(np.float16))
+    os.replace(path.with_suffix(".tmp.npy"), path)
+    return separate
 
 
 def load_pairs(task: str, names: list[str], data_dir: Path) -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -146,13 +191,14 @@ def summarise(per_glyph: dict[str, dict[str, dict]]) -> dict[str, dict]:
     methods = next(iter(per_glyph.values())).keys()
     summary = {}
     for method in methods:
-        rows = {key: [g[method][key] for g in per_glyph.values() if not math.isnan(g[method][key])] for key, _, _ in KEYS}
+        glyphs = {n: g for n, g in per_glyph.items() if method in g}
+        rows = {key: [g[method][key] for g in glyphs.values() if not math.isnan(g[method][key])] for key, _, _ in KEYS}
         means = {key: float(np.mean(values)) if values else float("nan") for key, values in rows.items()}
-        worst = max(per_glyph, key=lambda n: np.nan_to_num(per_glyph[n][method]["edge_alpha_mae"], nan=-1))
+        worst = max(glyphs, key=lambda n: np.nan_to_num(glyphs[n][method]["edge_alpha_mae"], nan=-1))
         means["worst_glyph"] = worst
-        means["worst_edge_alpha_mae"] = per_glyph[worst][method]["edge_alpha_mae"]
-        means["worst_any_bg_psnr"] = min(g[method]["any_bg_psnr"] for g in per_glyph.values())
-        means["seconds"] = float(np.mean([g[method]["seconds"] for g in per_glyph.values()]))
+        means["worst_edge_alpha_mae"] = glyphs[worst][method]["edge_alpha_mae"]
+        means["worst_any_bg_psnr"] = min(g[method]["any_bg_psnr"] for g in glyphs.values())
+        means["seconds"] = float(np.mean([g[method]["seconds"] for g in glyphs.values()]))
         summary[method] = means
     return summary
 
@@ -160,7 +206,7 @@ def summarise(per_glyph: dict[str, dict[str, dict]]) -> dict[str, dict]:
 def markdown(task: str, summary: dict[str, dict], count: int) -> str:
     header = "| method | " + " | ".join(label for _, label, _ in KEYS) + " | worst glyph (edge α MAE) | worst any-bg PSNR |"
     lines = [f"### {task} ({count} glyphs)", "", header, "|" + "---|" * (len(KEYS) + 3)]
-    peers = ("twobg", "separate", "keygrey", "lanczos")
+    peers = PEERS
     for method, row in sorted(summary.items(), key=lambda kv: (kv[0] in peers, kv[1]["edge_alpha_mae"])):
         cells = [fmt.format(row[key]) for key, _, fmt in KEYS]
         lines.append(f"| {method} | " + " | ".join(cells) +
@@ -184,9 +230,8 @@ def worst_picture(path: Path, task: str, pairs, per_glyph, upscaler, size: int, 
         lr, truth = lookup[name]
         premul_lr = premultiply(lr)
         stack = stack_for(name, premul_lr, size, margin, upscaler, stack_cache)
-        default, _ = solve_stack(subset(stack, DEFAULT.backgrounds), premul_lr, DEFAULT)
-        black, white = stack[0], stack[-1]
-        two = np.concatenate([np.clip(black, 0, 1), np.clip(1 - (white - black).mean(2, keepdims=True), 0, 1)], 2)
+        default, _ = solve_stack(as_pipeline_stack(stack, premul_lr, DEFAULT, margin), premul_lr, DEFAULT)
+        two = peer_prediction("twobg", name, premul_lr, stack, size, upscaler, stack_cache)
         panels = []
         for premul in (premultiply(truth), default, two):
             rgb = premul[..., :3] + (1 - premul[..., 3:4]) * checker
@@ -226,21 +271,18 @@ def main(argv: list[str] | None = None) -> int:
         lr_size, hr_size, margin = TASKS[task]
         limit = args.limit_640 if task == "160-640" and not args.limit else args.limit
         pairs = load_pairs(task, names, data_dir)[:limit]
-        stack_cache = cache_dir() / "quality-stacks" / task
-        checkpoint = cache_dir() / "quality-stacks" / f"{task}.results.json"
+        # The tiny run keeps its stacks beside its results: never stale, nothing in the user cache.
+        stack_cache = (args.out / "tiny-stacks" if args.tiny else cache_dir() / "quality-stacks") / task
+        checkpoint = cache_dir() / "quality-stacks" / f"{task}.metrics.json"
         done = json.loads(checkpoint.read_text()) if checkpoint.exists() and not args.tiny else {}
         per_glyph: dict[str, dict] = {}
         with progress_bar(f"quality {task}", len(pairs)) as advance:
             for name, lr, truth in pairs:
-                key = f"{name}|{json.dumps(dataclasses.asdict(DEFAULT))}|{len(variants())}"
-                if key in done:
-                    per_glyph[name] = done[key]
-                else:
-                    per_glyph[name] = run_glyph(name, lr, truth, hr_size, margin, upscaler, stack_cache)
-                    done[key] = per_glyph[name]
-                    if not args.tiny:
-                        checkpoint.parent.mkdir(parents=True, exist_ok=True)
-                        checkpoint.write_text(json.dumps(done))
+                per_glyph[name] = run_glyph(name, lr, truth, hr_size, margin, upscaler, stack_cache, done)
+                if not args.tiny:
+                    checkpoint.parent.mkdir(parents=True, exist_ok=True)
+                    checkpoint.with_suffix(".tmp").write_text(json.dumps(done))
+                    os.replace(checkpoint.with_suffix(".tmp"), checkpoint)
                 advance(1)
         summary = summarise(per_glyph)
         report["tasks"][task] = {"summary": summary, "per_glyph": per_glyph}

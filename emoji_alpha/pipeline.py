@@ -32,11 +32,9 @@ class SolveOptions:
     method: str = "solve"
     backgrounds: tuple[float, ...] = (0.0, 64 / 255, 128 / 255, 192 / 255, 1.0)
     passes: int = 0
-    backproject: int = 1  # back-projection iterations onto the input (0: off)
-    bp_kernel: str = "box"
-    bp_weighting: str = "uniform"
-    sharpen: float = 0.0  # edge-aware alpha sharpening gain (0: off), each step followed by back-projection
-    sharpen_steps: int = 2
+    backproject: int = 10  # back-projection iterations onto the input (0: off)
+    bp_kernel: str = "bilinear"
+    bp_weighting: str = "soft"
     band_margin: int | None = 1  # None: run LIIF over every pixel
     backend: str = "numba"
 
@@ -113,7 +111,6 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     from emoji_alpha.solve import recompositing_loss, solve_exact
     from emoji_alpha.solve.backproject import back_project, consistency_error
     from emoji_alpha.solve.passes import run_passes
-    from emoji_alpha.solve.sharpen import sharpen_alpha
 
     timer = timer or StageTimer()
     backgrounds = np.asarray(options.backgrounds, np.float32)
@@ -135,12 +132,6 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
             result = back_project(result, premul_lr, alpha_mask=band, colour_mask=~transparent,
                                   iterations=options.backproject, kernel=options.bp_kernel,
                                   weighting=options.bp_weighting)
-            for _ in range(options.sharpen_steps if options.sharpen > 0 else 0):
-                straight = unpremultiply(result)
-                straight[..., 3] = sharpen_alpha(result[..., 3], premul_lr[..., 3], gain=options.sharpen, mask=band)
-                result = back_project(premultiply(straight), premul_lr, alpha_mask=band, colour_mask=~transparent,
-                                      iterations=options.backproject, kernel=options.bp_kernel,
-                                      weighting=options.bp_weighting)
     reports = []
     if options.passes:
         with timer("passes"):

@@ -23,6 +23,9 @@ from emoji_alpha.images import area_weights
 
 KERNELS = ("box", "bilinear")
 WEIGHTINGS = ("uniform", "soft")
+#: Weight floor of the soft weighting: small, so confident pixels barely move (0.005 beat
+#: 0.02 and 0.1 on the quality benchmark), but non-zero so every block can still be fixed.
+SOFT_FLOOR = 0.005
 
 
 def _linear_weights(n_in: int, n_out: int) -> np.ndarray:
@@ -73,7 +76,7 @@ def back_project(premul_hr: np.ndarray, premul_lr: np.ndarray, *, alpha_mask: np
     """Back-project ``premul_hr`` (H x W x 4) onto the input ``premul_lr`` (h x w x 4); only
     pixels in ``alpha_mask`` change alpha and only pixels in ``colour_mask`` change colour.
 
-    ``weighting="soft"`` multiplies the mask by w = a (1 - a) + 0.02 (recomputed each
+    ``weighting="soft"`` multiplies the mask by w = a (1 - a) + SOFT_FLOOR (recomputed each
     iteration): residuals go mostly where alpha is uncertain (edges, translucent areas) and
     barely move pixels that are confidently transparent or opaque. D(M w U(R / D(M w))) = R
     still holds exactly for the box kernel at whole-number scales."""
@@ -86,7 +89,7 @@ def back_project(premul_hr: np.ndarray, premul_lr: np.ndarray, *, alpha_mask: np
         weights = mask
         if weighting == "soft":
             weights = mask.copy()
-            weights[..., 3] *= x[..., 3] * (1.0 - x[..., 3]) + 0.02
+            weights[..., 3] *= x[..., 3] * (1.0 - x[..., 3]) + SOFT_FLOOR
         coverage = op.down(weights)
         residual = premul_lr - op.down(x)
         spread = np.divide(residual, coverage, out=np.zeros_like(residual), where=coverage > 1e-6)
