@@ -1,4 +1,11 @@
-"""``make demo``: enlarge the shipped sample glyphs and say where the results are."""
+"""``make demo``: the main job on the shipped sample glyphs.
+
+The samples (Twemoji, CC-BY 4.0: translucent wings, ice, bubbles, a soft drop shadow, a glow,
+translucent glass, and one opaque RGB image) are enlarged as a batch with the default method
+into ``demo-out/`` (resumable, with its SQLite manifest), then a report is written: an HTML
+gallery and a comparison grid per glyph, with the black/white two-background method beside
+ours.
+"""
 
 from __future__ import annotations
 
@@ -6,37 +13,28 @@ import argparse
 from importlib import resources
 from pathlib import Path
 
-from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.progress import log
 
 
-def sample_paths() -> list[Path]:
-    folder = resources.files("emoji_alpha") / "samples"
-    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".png"))
+def samples_dir() -> Path:
+    return Path(str(resources.files("emoji_alpha") / "samples"))
 
 
 def main(argv: list[str] | None = None) -> int:
-    from emoji_alpha.liif import Upscaler
-    from emoji_alpha.pipeline import enlarge_file
+    from emoji_alpha.batch.run import run_batch
+    from emoji_alpha.report import write_report
 
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=Path("demo-out"))
     parser.add_argument("--size", default="512")
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args(argv)
-    upscaler = Upscaler(device=args.device, log=log)
-    written = []
-    for sample in sample_paths():
-        target = args.output / f"{sample.stem}-{args.size}.png"
-        try:
-            path, _ = enlarge_file(sample, target, size=args.size, scale=None, upscaler_factory=lambda: upscaler)
-        except EmojiAlphaError as exc:
-            log(f"[yellow]skipped[/] {sample.name}: {exc}")
-            continue
-        written.append(path)
-        log(f"wrote {path}")
-    log(f"\n{len(written)} enlarged sample(s) in {args.output.resolve()}")
-    return 0 if written else 1
+    summary = run_batch([samples_dir()], args.output, size=args.size, device=args.device)
+    write_report(args.output, compare=("twobg",), grids="all")
+    out = args.output.resolve()
+    log(f"\nEnlarged glyphs: {out}/glyph-*.png   manifest: {out}/emoji-alpha.sqlite")
+    log(f"Gallery: {out}/index.html   comparison grids: {out}/report/grids/")
+    return 0 if summary.ok else 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -49,6 +50,8 @@ class Upscaler:
         self.engine = LiifEngine(self.model)
         self.chunk_size = chunk_size
         self.memory_limit = memory_limit or default_memory_limit()
+        #: Seconds spent so far encoding (encoder + first-layer table) and decoding queries.
+        self.seconds = {"encode": 0.0, "query": 0.0}
 
     def estimate_memory(self, in_size: tuple[int, int], out_size: tuple[int, int], batch: int = 1) -> int:
         """Peak bytes for enlarging ``batch`` images (see :func:`memory.estimate_memory`)."""
@@ -82,9 +85,13 @@ class Upscaler:
         out_h, out_w = int(size[0]), int(size[1])
         self.check_memory((h, w), (out_h, out_w), batch)
         tensor = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2))).to(self.device)
+        start = time.perf_counter()
         prepared = self.engine.prepare(tensor, (out_h, out_w))
+        self.seconds["encode"] += time.perf_counter() - start
+        start = time.perf_counter()
         index = None if pixels is None else torch.from_numpy(np.asarray(pixels, dtype=np.int64))
         chunk = chunk_pixels(max(1, self.chunk_size // batch), batch)
         out = self.engine.query(prepared, index, chunk_size=chunk, progress=progress)
+        self.seconds["query"] += time.perf_counter() - start
         out = out.float().cpu().numpy()
         return out if pixels is not None else out.reshape(batch, out_h, out_w, 3)

@@ -1,0 +1,116 @@
+"""Whole-glyph speed: the default pipeline (edge band, 5 backgrounds, exact solve,
+back-projection) against the black/white two-background method with the official LIIF
+algorithm (two full enlargements with the reference implementation), side by side in one run
+on the same glyphs, with the default pipeline's time split and peak memory.
+
+    python benchmarks/pipeline_speed.py                 # 160 -> 640 and 160 -> 2000
+    python benchmarks/pipeline_speed.py --sizes 640     # quicker
+
+Writes benchmarks/results/pipeline_speed.md and .json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import platform
+import resource
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GLYPHS = ("1fab0", "1f680+shadow")  # natural translucent wings; soft drop shadow
+
+
+def _run(case: str, glyph_path: str, size: int, queue) -> None:
+    """One measurement in a fresh process, so peak RSS belongs to this case alone."""
+    import numpy as np
+    import torch
+
+    from emoji_alpha.images import premultiply, read_image, write_png, unpremultiply
+    from emoji_alpha.liif import Upscaler
+    from emoji_alpha.liif.engine import reference_enlarge
+    from emoji_alpha.pipeline import SolveOptions, StageTimer, enlarge_rgba
+
+    premul = premultiply(read_image(glyph_path).rgba)
+    upscaler = Upscaler(log=lambda _m: None)
+    start = time.perf_counter()
+    split: dict[str, float] = {}
+    if case == "twobg-reference":
+        composites = np.stack([premul[..., :3], premul[..., :3] + (1 - premul[..., 3:4])])
+        tensor = torch.from_numpy(composites.transpose(0, 3, 1, 2).copy())
+        black, white = reference_enlarge(upscaler.model, tensor, (size, size)).numpy()
+        out = np.empty((size, size, 4), np.float32)
+        out[..., 3] = np.clip(1 - (white - black).mean(2), 0, 1)
+        out[..., :3] = np.clip(black, 0, out[..., 3:4])
+        split["liif"] = time.perf_counter() - start
+    else:
+        result = enlarge_rgba(premul, (size, size), upscaler, SolveOptions())
+        out = result.premul
+        split = dict(result.info["seconds"])
+        split.update({f"liif:{k}": v for k, v in upscaler.seconds.items()})
+        split["band_fraction"] = result.info["band_fraction"]
+    io_start = time.perf_counter()
+    write_png(Path("/tmp") / f"pipeline-speed-{case}-{size}.png", unpremultiply(out))
+    split["io"] = time.perf_counter() - io_start
+    total = time.perf_counter() - start
+    queue.put({"case": case, "total": total, "split": split,
+               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def measure(case: str, glyph_path: Path, size: int) -> dict:
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_run, args=(case, str(glyph_path), size, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    import torch
+
+    from emoji_alpha.liif.weights import cache_dir
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="640,2000")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args(argv)
+    data = cache_dir() / "benchmark"
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        for glyph in GLYPHS:
+            path = data / glyph / "160.png"
+            if not path.exists():
+                raise SystemExit(f"{path} missing: run `python benchmarks/make_dataset.py` first")
+            # interleaved: the two cases of one glyph run back to back under the same load
+            ours = measure("default", path, size)
+            theirs = measure("twobg-reference", path, size)
+            rows.append({"glyph": glyph, "size": size, "default": ours, "twobg_reference": theirs,
+                         "ratio": ours["total"] / theirs["total"]})
+            print(f"{glyph} 160->{size}: default {ours['total']:.1f} s, twobg(reference) {theirs['total']:.1f} s, "
+                  f"ratio {rows[-1]['ratio']:.2f}", flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    meta = {"machine": platform.processor() or platform.machine(), "threads": torch.get_num_threads(),
+            "torch": torch.__version__}
+    (args.out / "pipeline_speed.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
+    lines = ["# Whole-glyph speed: default pipeline vs two-background method with the official LIIF", "",
+             __doc__.split("\n\n")[0], "", f"Machine: {meta}. Each case in a fresh process; the two cases of a glyph "
+             "run back to back.", "",
+             "| glyph | size | default (s) | twobg, reference LIIF (s) | ratio | band fraction | default split (s) | peak RSS default / twobg (MB) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        split = r["default"]["split"]
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in split.items() if k not in ("band_fraction", "liif"))
+        lines.append(f"| {r['glyph']} | 160->{r['size']} | {r['default']['total']:.1f} | {r['twobg_reference']['total']:.1f} | "
+                     f"{r['ratio']:.2f} | {split['band_fraction']:.2f} | {parts} | "
+                     f"{r['default']['peak_rss_mb']:.0f} / {r['twobg_reference']['peak_rss_mb']:.0f} |")
+    (args.out / "pipeline_speed.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
