@@ -26,6 +26,11 @@ WEIGHTINGS = ("uniform", "soft")
 #: Weight floor of the soft weighting: small, so confident pixels barely move (0.005 beat
 #: 0.02 and 0.1 on the quality benchmark), but non-zero so every block can still be fixed.
 SOFT_FLOOR = 0.005
+#: The uncertainty map is smoothed by a Gaussian of this many pixels first. Unsmoothed weights
+#: score best on edge alpha MAE (4.05 vs 4.36 levels on 30 glyphs at 64 -> 256) but pile
+#: corrections onto single pixels and leave visible dots along edges, at the input's pixel
+#: period; sigma 1 removes them and still beats uniform weights (4.57).
+SOFT_SIGMA = 1.0
 
 
 def _linear_weights(n_in: int, n_out: int) -> np.ndarray:
@@ -76,12 +81,14 @@ def back_project(premul_hr: np.ndarray, premul_lr: np.ndarray, *, alpha_mask: np
     """Back-project ``premul_hr`` (H x W x 4) onto the input ``premul_lr`` (h x w x 4); only
     pixels in ``alpha_mask`` change alpha and only pixels in ``colour_mask`` change colour.
 
-    ``weighting="soft"`` multiplies the mask by w = a (1 - a) + SOFT_FLOOR (recomputed each
-    iteration): residuals go mostly where alpha is uncertain (edges, translucent areas) and
+    ``weighting="soft"`` multiplies the alpha mask by w = G_sigma * (a (1 - a)) + SOFT_FLOOR
+    (recomputed each iteration; G_sigma a small Gaussian): residuals go mostly where alpha is uncertain (edges, translucent areas) and
     barely move pixels that are confidently transparent or opaque. D(M w U(R / D(M w))) = R
     still holds exactly for the box kernel at whole-number scales."""
     if weighting not in WEIGHTINGS:
         raise ValueError(f"unknown weighting {weighting!r}; choose from {WEIGHTINGS}")
+    from scipy.ndimage import gaussian_filter
+
     op = AreaOperator(premul_hr.shape[:2], premul_lr.shape[:2], kernel)
     x = premul_hr.astype(np.float64)
     mask = np.concatenate([np.repeat(colour_mask[..., None], 3, axis=2), alpha_mask[..., None]], axis=2).astype(np.float64)
@@ -89,7 +96,11 @@ def back_project(premul_hr: np.ndarray, premul_lr: np.ndarray, *, alpha_mask: np
         weights = mask
         if weighting == "soft":
             weights = mask.copy()
-            weights[..., 3] *= x[..., 3] * (1.0 - x[..., 3]) + SOFT_FLOOR
+            uncertainty = x[..., 3] * (1.0 - x[..., 3])
+            if SOFT_SIGMA:
+                # smoothed, so corrections do not pile onto single pixels along an edge
+                uncertainty = gaussian_filter(uncertainty, SOFT_SIGMA)
+            weights[..., 3] *= uncertainty + SOFT_FLOOR
         coverage = op.down(weights)
         residual = premul_lr - op.down(x)
         spread = np.divide(residual, coverage, out=np.zeros_like(residual), where=coverage > 1e-6)
