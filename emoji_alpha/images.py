@@ -43,14 +43,19 @@ def read_image(path: str | os.PathLike) -> LoadedImage:
     high byte). Raises :class:`EmojiAlphaError` with a one-line reason for anything unreadable.
     """
     path = Path(path)
-    if not path.exists():
-        raise EmojiAlphaError(f"{path}: no such file")
-    if path.is_dir():
-        raise EmojiAlphaError(f"{path}: is a folder, expected an image file")
-    data = path.read_bytes()
+    data = read_input_bytes(path, "an image file")
     if not data:
         raise EmojiAlphaError(f"{path}: empty file")
     return decode_image(data, name=str(path))
+
+
+def read_input_bytes(path: Path, expected: str) -> bytes:
+    """The bytes of an input file, or a one-line error if it is missing or a folder."""
+    if not path.exists():
+        raise EmojiAlphaError(f"{path}: no such file")
+    if path.is_dir():
+        raise EmojiAlphaError(f"{path}: is a folder, expected {expected}")
+    return path.read_bytes()
 
 
 def decode_image(data: bytes, *, name: str = "<bytes>") -> LoadedImage:

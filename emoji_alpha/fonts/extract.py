@@ -31,6 +31,7 @@ from pathlib import Path
 
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.fonts import naming
+from emoji_alpha.images import read_input_bytes
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DB_NAME = "glyphs.sqlite"
@@ -111,13 +112,9 @@ def open_font(path: str | os.PathLike):
     from fontTools.ttLib import TTFont
 
     path = Path(path)
-    if not path.exists():
-        raise EmojiAlphaError(f"{path}: no such file")
-    if path.is_dir():
-        raise EmojiAlphaError(f"{path}: is a folder, expected a font file")
     # Read into memory: no file handle to leak on any error path, and fonts (even Apple's
     # ~180 MB one) fit comfortably.
-    data = path.read_bytes()
+    data = read_input_bytes(path, "a font file")
     size, magic = len(data), data[:4]
     if magic not in _FONT_MAGICS:
         raise EmojiAlphaError(f"{path}: not a font file (no TrueType/OpenType header)")
