@@ -198,7 +198,7 @@ def render_gallery(records, *, title: str, thumbs: dict[str, str], grids: dict[s
         if loss:
             lines.append(f"loss {loss} levels&sup2;")
         if cons:
-            lines.append(f"alpha MAE {cons} levels")
+            lines.append(f"input consistency {cons} levels")
         if seconds:
             lines.append(f"{seconds:.1f} s")
         if record.name in grids:

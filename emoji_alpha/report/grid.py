@@ -420,7 +420,7 @@ def build_grid(src: GlyphSources, *, panel: int, zoom: tuple[int, int, int, int]
                                                             box if view_box is None else None)))
     title = [f"{record.stem}   {size[1]}x{size[0]}   method {record.method or 'solve'}"
              + (f"   loss {record.loss:.3f} levels^2" if record.loss is not None else "")
-             + (f"   alpha MAE {record.consistency:.3f} levels" if record.consistency is not None else "")]
+             + (f"   input consistency (alpha MAE) {record.consistency:.3f} levels" if record.consistency is not None else "")]
     if zoom is not None and box is not None:
         title.append(f"zoom x={zoom[0]} y={zoom[1]} w={zoom[2]} h={zoom[3]} (output pixels)")
     title.extend(f"note: {note}" for note in src.notes)
