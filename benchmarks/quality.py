@@ -85,8 +85,8 @@ def as_pipeline_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOp
     margin = options.band_margin
     if margin is None:
         return chosen if task_margin is None else None
-    if task_margin is not None and margin < task_margin:
-        return None
+    if task_margin is not None and margin > task_margin:
+        return None  # LIIF was not run on the wider band
     transparent, opaque = footprint_masks(premul_lr[..., 3], chosen.shape[1:3], margin)
     levels = np.asarray(options.backgrounds, np.float32)
     filled = chosen.copy()
