@@ -97,11 +97,11 @@ def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: 
     stack = np.empty((count, height * width, 3), np.float32)
     stack[:, transparent.reshape(-1)] = backgrounds[:, None, None]
     with timer("liif"), progress_bar(f"LIIF x{count} (edge band)", band.size + solid.size) as advance:
+        prepared = upscaler.prepare(composites, size)  # encode once; both queries share it
         if band.size:
-            stack[:, band] = upscaler.enlarge_many(composites, size, pixels=band, progress=advance)
+            stack[:, band] = upscaler.query(prepared, band, progress=advance)
         if solid.size:
-            middle = composites[count // 2][None]
-            stack[:, solid] = upscaler.enlarge_many(middle, size, pixels=solid, progress=advance)[0]
+            stack[:, solid] = upscaler.query(prepared.select(count // 2), solid, progress=advance)[0]
     return stack.reshape(count, height, width, 3)
 
 

@@ -48,13 +48,28 @@ class FakeUpscaler:
         return self.enlarge_many(rgb[None], size)[0]
 
     def enlarge_many(self, images, size, pixels=None, *, progress=None):
+        out = self.query(self.prepare(images, size), pixels)
+        return out if pixels is not None else out.reshape(len(images), size[0], size[1], 3)
+
+    def prepare(self, images, size):
         self.calls += 1
-        out = np.stack([np.stack([np.asarray(Image.fromarray(np.ascontiguousarray(im[..., c], np.float32), "F")
-                                             .resize((size[1], size[0]), Image.BICUBIC)) for c in range(3)], -1)
-                        for im in images]).clip(0, 1).astype(np.float32)
-        if pixels is not None:
-            return out.reshape(len(images), -1, 3)[:, np.asarray(pixels)]
-        return out
+        return _Prepared(np.stack([np.stack([np.asarray(Image.fromarray(np.ascontiguousarray(im[..., c], np.float32), "F")
+                                                        .resize((size[1], size[0]), Image.BICUBIC)) for c in range(3)], -1)
+                                   for im in images]).clip(0, 1).astype(np.float32))
+
+    def query(self, prepared, pixels=None, *, progress=None):
+        flat = prepared.full.reshape(prepared.batch, -1, 3)
+        return flat if pixels is None else flat[:, np.asarray(pixels)]
+
+
+class _Prepared:
+    """The fake's "encoded" batch: simply the resampled images."""
+
+    def __init__(self, full: np.ndarray) -> None:
+        self.full, self.batch = full, len(full)
+
+    def select(self, index: int) -> "_Prepared":
+        return _Prepared(self.full[index:index + 1])
 
 
 def build_outdir(out: Path, *, size: int = 96, manifest: bool = True, odd_name: bool = True) -> dict:

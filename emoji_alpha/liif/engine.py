@@ -50,6 +50,11 @@ class PreparedFeatures:
     in_size: tuple[int, int]
     out_size: tuple[int, int]
 
+    def select(self, index: int) -> "PreparedFeatures":
+        """Image ``index`` of the batch alone (a view, no copy)."""
+        pixels = self.in_size[0] * self.in_size[1]
+        return PreparedFeatures(self.table[index * pixels:(index + 1) * pixels], 1, self.in_size, self.out_size)
+
 
 def _mkldnn_linear_available() -> bool:
     try:

@@ -76,22 +76,35 @@ class Upscaler:
         With ``pixels`` (flat indices into the output grid) only those pixels are decoded and
         the result is K x N x 3; otherwise K x H x W x 3.
         """
+        prepared = self.prepare(images, size)
+        out = self.query(prepared, pixels, progress=progress)
+        return out if pixels is not None else out.reshape(prepared.batch, *prepared.out_size, 3)
+
+    def prepare(self, images: np.ndarray, size: tuple[int, int]):
+        """Encode K images (K x h x w x 3 in [0, 1]) once for decoding at ``size``; query the
+        result (or one image of it, ``prepared.select(k)``) with :meth:`query`."""
         import torch
 
         images = np.asarray(images, dtype=np.float32)
         if images.ndim != 4 or images.shape[-1] != 3:
             raise ValueError(f"expected K x h x w x 3 images, got shape {images.shape}")
         batch, h, w, _ = images.shape
-        out_h, out_w = int(size[0]), int(size[1])
-        self.check_memory((h, w), (out_h, out_w), batch)
+        out_size = (int(size[0]), int(size[1]))
+        self.check_memory((h, w), out_size, batch)
         tensor = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2))).to(self.device)
         start = time.perf_counter()
-        prepared = self.engine.prepare(tensor, (out_h, out_w))
+        prepared = self.engine.prepare(tensor, out_size)
         self.seconds["encode"] += time.perf_counter() - start
+        return prepared
+
+    def query(self, prepared, pixels: np.ndarray | None = None, *,
+              progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Decode prepared images at ``pixels`` (flat output indices; all when None): B x N x 3."""
+        import torch
+
         start = time.perf_counter()
         index = None if pixels is None else torch.from_numpy(np.asarray(pixels, dtype=np.int64))
-        chunk = chunk_pixels(max(1, self.chunk_size // batch), batch)
+        chunk = chunk_pixels(max(1, self.chunk_size // prepared.batch), prepared.batch)
         out = self.engine.query(prepared, index, chunk_size=chunk, progress=progress)
         self.seconds["query"] += time.perf_counter() - start
-        out = out.float().cpu().numpy()
-        return out if pixels is not None else out.reshape(batch, out_h, out_w, 3)
+        return out.float().cpu().numpy()
