@@ -31,7 +31,7 @@ def _run(case: str, glyph_path: str, size: int, queue) -> None:
     from emoji_alpha.images import premultiply, read_image, write_png, unpremultiply
     from emoji_alpha.liif import Upscaler
     from emoji_alpha.liif.engine import reference_enlarge
-    from emoji_alpha.pipeline import SolveOptions, StageTimer, enlarge_rgba
+    from emoji_alpha.pipeline import SolveOptions, enlarge_rgba
 
     premul = premultiply(read_image(glyph_path).rgba)
     upscaler = Upscaler(log=lambda _m: None)

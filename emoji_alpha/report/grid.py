@@ -15,13 +15,16 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png
 from emoji_alpha.report.records import GlyphRecord, parse_levels
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 LABEL_H = 20
 PAD = 6
