@@ -17,6 +17,11 @@ glyph in the cache, so an interrupted run resumes.
 
     python benchmarks/quality.py                 # both tasks, all glyphs in benchmarks/glyphs.txt
     python benchmarks/quality.py --tiny          # CI smoke run: 2 glyphs, 32 -> 64
+    python benchmarks/quality.py --weights emoji --rgba   # emoji-trained LIIF (issue #9)
+
+``--weights emoji`` runs every method on the emoji-trained RGB LIIF instead (its own stack
+cache; results in quality_emoji.md/.json); ``--rgba`` adds the 4-channel ``emoji-rgba``
+model (``rgba-liif``, with and without back-projection), which needs no stack.
 """
 
 from __future__ import annotations
@@ -47,7 +52,8 @@ LEVELS = tuple(KEY_LEVELS)  # 8-bit grey levels enlarged once per glyph
 TASKS = {"64-256": (64, 256, None), "160-640": (160, 640, 2), "32-64": (32, 64, None)}
 
 DEFAULT = SolveOptions()
-BG_SETS = {"K2": (0, 255), "K3": (0, 128, 255), "K5": (0, 64, 128, 192, 255), "K9": LEVELS}
+BG_SETS = {"K2": (0, 255), "K3": (0, 128, 255), "K4": (0, 96, 160, 255), "K4 outer": (0, 64, 192, 255),
+           "K5": (0, 64, 128, 192, 255), "K9": LEVELS}
 
 
 def variants() -> dict[str, SolveOptions]:
@@ -69,7 +75,7 @@ def variants() -> dict[str, SolveOptions]:
     for passes in (1, 2):
         out[f"solve K5 no-bp passes {passes}"] = opts(BG_SETS["K5"], **{**plain, "backproject": 0, "passes": passes})
         out[f"solve K5 bp-bilinear soft x10 passes {passes}"] = dataclasses.replace(DEFAULT, passes=passes)
-    for margin in (None, 0, 2):
+    for margin in (None, 0, 1, 2):
         if margin != DEFAULT.band_margin:
             label = "full LIIF" if margin is None else f"band margin {margin}"
             out[f"solve (default) {label}"] = dataclasses.replace(DEFAULT, band_margin=margin)
@@ -115,25 +121,34 @@ def subset(stack: np.ndarray, levels) -> np.ndarray:
 
 #: Variants also run at 160 -> 640 (each costs seconds there): the default, its background
 #: counts, back-projection on/off, passes and band margins.
-CORE = ("solve (default)", "solve K2 bp-bilinear soft x10", "solve K3 bp-bilinear soft x10",
+CORE = ("solve (default)", "solve K2 bp-bilinear soft x10", "solve K3 bp-bilinear soft x10", "solve K4 bp-bilinear soft x10",
+        "solve K4 outer bp-bilinear soft x10",
         "solve K9 bp-bilinear soft x10", "solve K5 no-bp", "solve K5 bp-box", "solve K5 bp-bilinear x10",
         "solve K5 bp-bilinear soft x10 passes 1", "solve K5 bp-bilinear soft x10 passes 2",
-        "solve (default) band margin 2")
+        "solve (default) band margin 1", "solve (default) band margin 2")
 
 
 def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: int | None, upscaler,
-              stack_cache: Path, done: dict[str, dict], core_only: bool = False) -> dict[str, dict]:
+              stack_cache: Path, done: dict[str, dict], core_only: bool = False, rgba: bool = False) -> dict[str, dict]:
     """Metrics of every method on one glyph. ``done`` maps ``name|label|options`` to metrics
     already computed (the checkpoint), so changing or adding variants recomputes only those."""
     premul_lr = premultiply(lr)
     results: dict[str, dict] = {}
     solver = {k: v for k, v in variants().items() if k in CORE or not core_only}
     todo: dict[str, SolveOptions | None] = {**solver, **{peer: None for peer in PEERS}}
+    if rgba:
+        todo.update({label: None for label in RGBA_METHODS})
     stack = None
     for label, options in todo.items():
         key = f"{name}|{label}|{json.dumps(dataclasses.asdict(options)) if options else ''}"
         if key in done:
             results[label] = done[key]
+            continue
+        if label in RGBA_METHODS:  # no stack needed
+            start = time.perf_counter()
+            metrics = evaluate(unpremultiply(rgba_prediction(label, premul_lr, size)), truth)
+            metrics["seconds"] = time.perf_counter() - start
+            results[label] = done[key] = metrics
             continue
         if stack is None:
             stack = stack_for(name, premul_lr, size, margin, upscaler, stack_cache)
@@ -154,6 +169,19 @@ def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: i
 
 
 PEERS = ("twobg", "separate", "keygrey", "lanczos")
+#: The 4-channel emoji-trained model (``--rgba``): not a peer, one of ours.
+RGBA_METHODS = {"rgba-liif": DEFAULT.backproject, "rgba-liif no-bp": 0}
+_RGBA_UPSCALER: list = []
+
+
+def rgba_prediction(label: str, premul_lr: np.ndarray, size: int) -> np.ndarray:
+    from emoji_alpha.liif import Upscaler
+    from emoji_alpha.pipeline import RGBA_WEIGHTS, enlarge_rgba_direct
+
+    if not _RGBA_UPSCALER:
+        _RGBA_UPSCALER.append(Upscaler(RGBA_WEIGHTS, log=lambda _m: None))
+    options = dataclasses.replace(DEFAULT, method="rgba-liif", backproject=RGBA_METHODS[label])
+    return enlarge_rgba_direct(premul_lr, (size, size), _RGBA_UPSCALER[0], options)[0]
 
 
 def peer_prediction(label: str, name: str, premul_lr: np.ndarray, stack: np.ndarray, size: int, upscaler,
@@ -257,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit-640", type=int, default=12, help="glyphs for the costly 160 -> 640 task")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--weights", default="official", help="LIIF weights for every method: official or emoji")
+    parser.add_argument("--rgba", action="store_true", help="also the 4-channel emoji-rgba model (rgba-liif)")
     args = parser.parse_args(argv)
 
     from emoji_alpha.liif import Upscaler
@@ -273,8 +303,11 @@ def main(argv: list[str] | None = None) -> int:
         missing = [n for n in names if not (data_dir / n / "640.16.png").exists()]
         if missing:
             build_pairs(missing, data_dir, svg_dir=twemoji_svg_dir())
-    upscaler = Upscaler(device=args.device)
-    report = {"weights_sha256": upscaler.weights_sha256, "default": dataclasses.asdict(DEFAULT), "tasks": {}}
+    upscaler = Upscaler(args.weights, device=args.device)
+    # each set of weights has its own LIIF stacks and checkpoints; the official ones keep the plain names
+    suffix = "" if args.weights == "official" else f"-{args.weights}"
+    report = {"weights": args.weights, "weights_sha256": upscaler.weights_sha256, "default": dataclasses.asdict(DEFAULT),
+              "tasks": {}}
     sections = []
     for task in tasks:
         lr_size, hr_size, margin = TASKS[task]
@@ -284,14 +317,14 @@ def main(argv: list[str] | None = None) -> int:
             pairs = pairs[::len(pairs) // limit][:limit]  # spread over the list: every kind of glyph
         pairs = pairs[:limit]
         # The tiny run keeps its stacks beside its results: never stale, nothing in the user cache.
-        stack_cache = (args.out / "tiny-stacks" if args.tiny else cache_dir() / "quality-stacks") / task
-        checkpoint = cache_dir() / "quality-stacks" / f"{task}.metrics.json"
+        stack_cache = (args.out / f"tiny-stacks{suffix}" if args.tiny else cache_dir() / f"quality-stacks{suffix}") / task
+        checkpoint = cache_dir() / f"quality-stacks{suffix}" / f"{task}.metrics.json"
         done = json.loads(checkpoint.read_text()) if checkpoint.exists() and not args.tiny else {}
         per_glyph: dict[str, dict] = {}
         with progress_bar(f"quality {task}", len(pairs)) as advance:
             for name, lr, truth in pairs:
                 per_glyph[name] = run_glyph(name, lr, truth, hr_size, margin, upscaler, stack_cache, done,
-                                            core_only=task == "160-640")
+                                            core_only=task == "160-640", rgba=args.rgba)
                 if not args.tiny:
                     checkpoint.parent.mkdir(parents=True, exist_ok=True)
                     checkpoint.with_suffix(".tmp").write_text(json.dumps(done))
@@ -300,11 +333,11 @@ def main(argv: list[str] | None = None) -> int:
         summary = summarise(per_glyph)
         report["tasks"][task] = {"summary": summary, "per_glyph": per_glyph}
         sections.append(markdown(task, summary, len(per_glyph)))
-        worst_picture(args.out / f"quality_worst_{task}.png", task, pairs, per_glyph, upscaler, hr_size, margin, stack_cache)
+        worst_picture(args.out / f"quality_worst{suffix.replace('-', '_')}_{task}.png", task, pairs, per_glyph, upscaler, hr_size, margin, stack_cache)
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = "quality_tiny" if args.tiny else "quality"
+    stem = ("quality_tiny" if args.tiny else "quality") + suffix.replace("-", "_")
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=1, default=float))
-    text = ["# Quality benchmark", "", __doc__.split("\n\n")[1], "", "Alpha errors in 8-bit levels, PSNR in dB; means over glyphs.",
+    text = ["# Quality benchmark" + (f" ({args.weights} weights)" if suffix else ""), "", __doc__.split("\n\n")[1], "", "Alpha errors in 8-bit levels, PSNR in dB; means over glyphs.",
             f"Default options: `{dataclasses.asdict(DEFAULT)}`.", ""] + sections
     (args.out / f"{stem}.md").write_text("\n".join(text))
     print("\n".join(sections))

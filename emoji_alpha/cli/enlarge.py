@@ -23,7 +23,7 @@ def enlarge_command(
     output: options.Output = None,
     size: options.Size = None,
     scale: options.Scale = None,
-    method: Annotated[str, typer.Option("--method", "-m", help="solve (default), twobg, separate, keygrey or lanczos.")] = "solve",
+    method: Annotated[str, typer.Option("--method", "-m", help="solve (default), rgba-liif, twobg, separate, keygrey or lanczos.")] = "solve",
     backgrounds: Annotated[Optional[str], typer.Option("--backgrounds", "-b", help="Grey levels 0..255, e.g. 0,128,255.")] = None,
     passes: options.Passes = None,
     backproject: options.Backproject = None,
@@ -55,6 +55,7 @@ def enlarge_command(
 
     solve_options = build_options(method=method, backgrounds=backgrounds, passes=passes, backproject=backproject,
                                   bp_kernel=bp_kernel, band_margin=band_margin, full=full, backend=backend)
+    weights = default_weights(solve_options.method, weights)
     if is_single(inputs, output):
         if any(value is not None for value in (only, limit, dask)) or force or workers != 1:
             raise EmojiAlphaError("--only, --limit, --workers, --dask and --force are for batches; "
@@ -69,6 +70,13 @@ def enlarge_command(
     _batch(inputs, output, size=size, scale=scale, options=solve_options, workers=workers, memory_limit=memory_limit,
            dask_address=dask, only=only, limit=limit, force=force, weights=weights, device=device, threads=threads,
            chunk_size=chunk_size)
+
+
+def default_weights(method: str, weights: str | None) -> str | None:
+    """--method rgba-liif uses the 4-channel emoji weights unless --weights says otherwise."""
+    from emoji_alpha.pipeline import RGBA_METHOD, RGBA_WEIGHTS
+
+    return RGBA_WEIGHTS if method == RGBA_METHOD and weights is None else weights
 
 
 def is_single(inputs: list[Path], output: Path | None) -> bool:

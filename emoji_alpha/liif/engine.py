@@ -23,6 +23,7 @@ chunks whose size is capped internally (bounded memory, cache-sized GEMM operand
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Callable
 
@@ -83,6 +84,8 @@ class LiifEngine:
             last = linears[-1]
             self.out_weight_t = last.weight.detach().float().t().contiguous()
             self.out_bias = last.bias.detach().float().contiguous()
+            self.out_channels = last.out_features  # 3 (RGB) or 4 (premultiplied RGBA)
+            self.in_channels = model.encoder.in_channels
             channels = model.encoder.out_dim
             if model.feat_unfold:
                 # unfold orders channels as c * 9 + (ky * 3 + kx): exactly a conv weight's layout.
@@ -93,6 +96,11 @@ class LiifEngine:
             raise ValueError("LIIF decoding needs an MLP with at least one hidden layer")
         self._fused = _mkldnn_linear_available() if fused is None else fused
         self._packed: list[torch.Tensor] | None = None
+        # A channels-last copy of the encoder: oneDNN's 3x3 convolutions run ~1.6x faster in
+        # that layout on CPU (same sums, reordered: differences ~1e-6). The model itself is
+        # left alone so the reference path stays the plain official one.
+        self.encoder = copy.deepcopy(model.encoder).eval().to(memory_format=torch.channels_last)
+        self.table_weight = self.conv_weight.contiguous(memory_format=torch.channels_last)
 
     @property
     def device(self) -> torch.device:
@@ -119,18 +127,18 @@ class LiifEngine:
     def prepare(self, images: torch.Tensor, out_size: tuple[int, int]) -> PreparedFeatures:
         """Encode B x 3 x h x w images (colour in [0, 1]) for decoding at ``out_size``."""
         batch, _, h, w = images.shape
-        images = images.to(device=self.device, dtype=torch.float32)
-        feat = self.model.encode((images - 0.5) / 0.5)
+        images = images.to(device=self.device, dtype=torch.float32).contiguous(memory_format=torch.channels_last)
         pad = 1 if self.model.feat_unfold else 0
         bias = self.first_bias
         if self.cell_weight is not None:
             # cell = (2/H, 2/W) scaled to feature pixels: constant over a regular output grid
             cell = torch.tensor([2.0 / out_size[0] * h, 2.0 / out_size[1] * w], device=bias.device, dtype=bias.dtype)
             bias = bias + self.cell_weight @ cell
-        table = F.conv2d(feat, self.conv_weight, bias, padding=pad)
-        del feat
-        table = table.permute(0, 2, 3, 1).reshape(batch * h * w, -1).contiguous()
-        return PreparedFeatures(table, batch, (h, w), (int(out_size[0]), int(out_size[1])))
+        table = torch.empty(batch, h, w, self.table_weight.shape[0], device=self.device, dtype=torch.float32)
+        for index in range(batch):  # one image at a time keeps the activations in cache
+            feat = self.encoder((images[index:index + 1] - 0.5) / 0.5)
+            table[index] = F.conv2d(feat, self.table_weight, bias, padding=pad)[0].permute(1, 2, 0)
+        return PreparedFeatures(table.view(batch * h * w, -1), batch, (h, w), (int(out_size[0]), int(out_size[1])))
 
     def _axis(self, n_out: int, n_in: int, shifts: list[int], eps: float, coord_weight: torch.Tensor):
         """Per output row (or column): for each distinct neighbour shift, the feature cell index,
@@ -175,7 +183,7 @@ class LiifEngine:
             pixels = torch.arange(out_h * out_w, device=device)
         pixels = pixels.to(device=device, dtype=torch.long).reshape(-1)
         n_total = pixels.numel()
-        result = torch.empty(prepared.batch, n_total, 3, device=device, dtype=prepared.table.dtype)
+        result = torch.empty(prepared.batch, n_total, self.out_channels, device=device, dtype=prepared.table.dtype)
         rows_per_pixel = len(offsets) * prepared.batch
         step = max(1, min(int(chunk_size), MAX_CHUNK_ROWS // rows_per_pixel))
         for start in range(0, n_total, step):
@@ -223,4 +231,4 @@ def reference_enlarge(model: LIIF, images: torch.Tensor, out_size: tuple[int, in
     cell = torch.tensor([2.0 / out_h, 2.0 / out_w], device=device).expand_as(coord)
     preds = [model.query_reference(feat, coord[:, s:s + chunk_size], cell[:, s:s + chunk_size])
              for s in range(0, coord.shape[1], chunk_size)]
-    return (torch.cat(preds, 1) * 0.5 + 0.5).clamp(0, 1).view(batch, out_h, out_w, 3)
+    return (torch.cat(preds, 1) * 0.5 + 0.5).clamp(0, 1).view(batch, out_h, out_w, -1)

@@ -30,7 +30,8 @@ def resolve_device(device: str) -> str:
 
 
 class Upscaler:
-    """LIIF enlargement of float32 H x W x 3 images in [0, 1] to any size.
+    """LIIF enlargement of float32 H x W x 3 images in [0, 1] to any size (H x W x 4
+    premultiplied RGBA with the 4-channel ``emoji-rgba`` weights).
 
     >>> up = Upscaler()                       # official EDSR-baseline LIIF, fetched once
     >>> big = up.enlarge(rgb, size=(640, 640))
@@ -78,7 +79,7 @@ class Upscaler:
         """
         prepared = self.prepare(images, size)
         out = self.query(prepared, pixels, progress=progress)
-        return out if pixels is not None else out.reshape(prepared.batch, *prepared.out_size, 3)
+        return out if pixels is not None else out.reshape(prepared.batch, *prepared.out_size, -1)
 
     def prepare(self, images: np.ndarray, size: tuple[int, int]):
         """Encode K images (K x h x w x 3 in [0, 1]) once for decoding at ``size``; query the
@@ -86,8 +87,9 @@ class Upscaler:
         import torch
 
         images = np.asarray(images, dtype=np.float32)
-        if images.ndim != 4 or images.shape[-1] != 3:
-            raise ValueError(f"expected K x h x w x 3 images, got shape {images.shape}")
+        channels = self.engine.in_channels
+        if images.ndim != 4 or images.shape[-1] != channels:
+            raise ValueError(f"expected K x h x w x {channels} images, got shape {images.shape}")
         batch, h, w, _ = images.shape
         out_size = (int(size[0]), int(size[1]))
         self.check_memory((h, w), out_size, batch)

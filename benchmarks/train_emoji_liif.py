@@ -1,0 +1,303 @@
+"""Fine-tune the official LIIF on emoji (issue #9): two models, both resumable.
+
+* ``rgb`` (Model A, ``--weights emoji``): the RGB LIIF fine-tuned on emoji composited over
+  random grey levels, the drop-in enlarger for the solver. The encoder stays frozen (2 CPU
+  cores: its features are computed once per sample and cached), the decoding MLP learns.
+* ``rgba`` (Model B, ``--method rgba-liif``): 4 channels in and out (premultiplied RGBA).
+  The encoder's first convolution gains an alpha input (initialised to zero, so training
+  starts from the RGB model applied to the premultiplied colour) and the MLP's last layer an
+  alpha output (initialised to the mean of the RGB rows). The first convolution and the MLP
+  learn; the residual body stays frozen.
+
+    python benchmarks/train_emoji_liif.py data --samples 3000
+    python benchmarks/train_emoji_liif.py train --model rgb --steps 2000    # Ctrl-C and rerun: resumes
+    python benchmarks/train_emoji_liif.py export --model rgb                # -> emoji_alpha/liif/trained/
+
+Loss: L1 in the network's range ([-1, 1]), as LIIF trains. Adam, cosine learning rate.
+Checkpoints (every ``--save-every`` steps, atomic) and the loss curves (PNG) go to
+``$EMOJI_ALPHA_CACHE/train-emoji/``; the validation loss of the *official* weights is the
+step-0 point of each curve.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import emoji_training_data as data  # noqa: E402
+
+VALIDATION = 100  # last samples, never trained on
+
+
+def work_dir() -> Path:
+    from emoji_alpha.liif.weights import cache_dir
+
+    return cache_dir() / "train-emoji"
+
+
+# --------------------------------------------------------------------------------------------
+# models
+
+
+def build_model(kind: str):
+    """The model to fine-tune, initialised from the official checkpoint, and its trainable
+    parameters."""
+    import torch
+
+    from emoji_alpha.liif.trained import widen_to_rgba
+    from emoji_alpha.liif.weights import load_model, resolve
+
+    model = load_model(resolve(None, log=print))
+    if kind == "rgba":
+        model = widen_to_rgba(model)
+        trainable = list(model.encoder.head.parameters()) + list(model.imnet.parameters())
+    else:
+        trainable = list(model.imnet.parameters())
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    for parameter in trainable:
+        parameter.requires_grad_(True)
+    return model.train(), trainable, torch
+
+
+def trainable_state(model, kind: str) -> dict:
+    prefixes = ("imnet.",) if kind == "rgb" else ("imnet.", "encoder.head.")
+    return {k: v.detach().clone() for k, v in model.state_dict().items() if k.startswith(prefixes)}
+
+
+# --------------------------------------------------------------------------------------------
+# batches
+
+
+class Batches:
+    """Inputs and targets of the training samples in the network's range."""
+
+    def __init__(self, samples: dict[str, np.ndarray], kind: str, model, torch) -> None:
+        self.kind = kind
+        self.torch = torch
+        lr = samples["lr"].astype(np.float32)  # N x 48 x 48 x 4 premultiplied
+        targets = samples["targets"].astype(np.float32)  # N x Q x 4
+        if kind == "rgb":
+            grey = samples["grey"].astype(np.float32)
+            images = lr[..., :3] + (1 - lr[..., 3:]) * grey[:, None, None, None]
+            targets = targets[..., :3] + (1 - targets[..., 3:]) * grey[:, None, None]
+        else:
+            images = lr
+        self.images = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2))) * 2 - 1
+        self.targets = torch.from_numpy(targets) * 2 - 1
+        self.coords = torch.from_numpy(samples["coords"])
+        self.cells = torch.from_numpy(samples["cell"])
+        self.features = None
+        if kind == "rgb":  # frozen encoder: encode every sample once
+            with torch.inference_mode():
+                feats = [model.encode(self.images[i:i + 64]).half() for i in range(0, len(self.images), 64)]
+            self.features = torch.cat(feats)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def get(self, index, queries: int | None, rng: np.random.Generator):
+        torch = self.torch
+        index = torch.as_tensor(index)
+        coords, targets = self.coords[index], self.targets[index]
+        if queries is not None and queries < coords.shape[1]:
+            pick = torch.from_numpy(rng.integers(0, coords.shape[1], size=(len(index), queries)))
+            coords = torch.gather(coords, 1, pick[..., None].expand(-1, -1, 2))
+            targets = torch.gather(targets, 1, pick[..., None].expand(-1, -1, targets.shape[-1]))
+        cells = self.cells[index][:, None, None].expand(-1, coords.shape[1], 2)
+        source = self.features[index].float() if self.features is not None else self.images[index]
+        return source, coords, cells, targets
+
+
+def predict(model, batch, kind: str):
+    source, coords, cells, _ = batch
+    feat = source if kind == "rgb" else model.encode(source)
+    return model.query_reference(feat, coords, cells)
+
+
+def validation_loss(model, batches: Batches, kind: str, rng) -> float:
+    torch = batches.torch
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for start in range(len(batches) - VALIDATION, len(batches), 10):
+            index = np.arange(start, min(start + 10, len(batches)))
+            batch = batches.get(index, None, rng)
+            total += float((predict(model, batch, kind) - batch[3]).abs().mean()) * len(index)
+            count += len(index)
+    return total / count
+
+
+# --------------------------------------------------------------------------------------------
+# training
+
+
+def train(args) -> int:
+    from emoji_alpha.progress import progress_bar
+
+    folder = work_dir()
+    shards = sorted((folder / "data").glob("shard-*.npz"))
+    if not shards:
+        raise SystemExit("no training data: run `python benchmarks/train_emoji_liif.py data` first")
+    samples = data.load(shards)
+    model, trainable, torch = build_model(args.model)
+    torch.manual_seed(0)
+    batches = Batches(samples, args.model, model, torch)
+    optimizer = torch.optim.Adam(trainable, lr=args.lr)
+    checkpoint_path = folder / f"{args.model}.ckpt"
+    state = {"step": 0, "history": [], "val": []}
+    if checkpoint_path.exists():
+        saved = torch.load(checkpoint_path, weights_only=False)
+        model.load_state_dict(saved["trainable"], strict=False)
+        optimizer.load_state_dict(saved["optimizer"])
+        state = {k: saved[k] for k in state}
+        print(f"resuming {args.model} at step {state['step']}")
+    rng = np.random.default_rng([data.SEED, state["step"]])
+    if not state["val"]:
+        state["val"].append((0, validation_loss(model.eval(), batches, args.model, rng)))
+        model.train()
+    train_count = len(batches) - VALIDATION
+    started = time.perf_counter()
+    with progress_bar(f"train {args.model}", args.steps) as advance:
+        advance(state["step"])
+        while state["step"] < args.steps:
+            step = state["step"]
+            for group in optimizer.param_groups:  # cosine from lr to lr/10
+                group["lr"] = args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / args.steps)))
+            batch = batches.get(rng.integers(0, train_count, size=args.batch), args.queries, rng)
+            loss = (predict(model, batch, args.model) - batch[3]).abs().mean()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            state["history"].append((step + 1, float(loss)))
+            state["step"] = step + 1
+            advance(1)
+            last = state["step"] == args.steps
+            if state["step"] % args.eval_every == 0 or last:
+                state["val"].append((state["step"], validation_loss(model.eval(), batches, args.model, rng)))
+                model.train()
+            if state["step"] % args.save_every == 0 or last:
+                save_checkpoint(checkpoint_path, model, optimizer, state, args)
+                draw_curves(folder / f"{args.model}-loss.png", state, args.model)
+    print(f"{args.model}: step {state['step']}, validation L1 {state['val'][0][1]:.5f} (official) -> "
+          f"{state['val'][-1][1]:.5f}; {time.perf_counter() - started:.0f} s this run")
+    return 0
+
+
+def save_checkpoint(path: Path, model, optimizer, state: dict, args) -> None:
+    import torch
+
+    tmp = path.with_suffix(".tmp")
+    torch.save({"trainable": trainable_state(model, args.model), "optimizer": optimizer.state_dict(),
+                "args": vars(args) | {"func": None}, **state}, tmp)
+    os.replace(tmp, path)
+
+
+def draw_curves(path: Path, state: dict, kind: str) -> None:
+    """Training loss (running mean of 50 steps) and validation loss against steps, as a PNG."""
+    from PIL import Image, ImageDraw
+
+    width, height, pad = 800, 400, 50
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    steps = np.array([s for s, _ in state["history"]] or [1], float)
+    losses = np.array([v for _, v in state["history"]] or [0.0])
+    smooth = np.convolve(losses, np.ones(50) / 50, mode="valid") if len(losses) >= 50 else losses
+    val = np.array(state["val"], float)
+    top = max(float(smooth.max()), float(val[:, 1].max())) * 1.1
+    bottom = min(float(smooth.min()), float(val[:, 1].min())) * 0.9
+    last = max(float(steps[-1]), 1.0)
+
+    def xy(step: float, value: float) -> tuple[float, float]:
+        return (pad + (width - 2 * pad) * step / last,
+                height - pad - (height - 2 * pad) * (value - bottom) / max(top - bottom, 1e-9))
+
+    draw.rectangle([pad, pad, width - pad, height - pad], outline="black")
+    curve = [xy(s, v) for s, v in zip(steps[len(steps) - len(smooth):], smooth)]
+    if len(curve) > 1:
+        draw.line(curve, fill=(40, 90, 200), width=2)
+    points = [xy(s, v) for s, v in val]
+    draw.line(points, fill=(220, 60, 30), width=2) if len(points) > 1 else None
+    for x, y in points:
+        draw.ellipse([x - 3, y - 3, x + 3, y + 3], fill=(220, 60, 30))
+    draw.text((pad, 15), f"{kind}: train L1 (blue, mean of 50 steps), validation L1 (red; step 0 = official weights)",
+              fill="black")
+    draw.text((pad, height - pad + 10), f"0 .. {int(last)} steps;  L1 {bottom:.4f} .. {top:.4f}", fill="black")
+    tmp = path.with_suffix(".tmp.png")
+    image.save(tmp)
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------------------------
+# export
+
+
+def export(args) -> int:
+    import torch
+
+    from emoji_alpha.liif.trained import TRAINED_DIR, write_trained
+
+    folder = work_dir()
+    saved = torch.load(folder / f"{args.model}.ckpt", weights_only=False)
+    samples = data.load(sorted((folder / "data").glob("shard-*.npz")))
+    counts: dict[str, int] = {}
+    for source in samples["source"][:-VALIDATION]:
+        counts[str(source).split(":")[0]] = counts.get(str(source).split(":")[0], 0) + 1
+    recipe = {
+        "base": "edsr-baseline-liif (official, DIV2K)",
+        "trained": "MLP" if args.model == "rgb" else "first convolution + MLP",
+        "input": "emoji over a random grey level (RGB)" if args.model == "rgb" else "premultiplied RGBA",
+        "steps": saved["step"], "batch": saved["args"]["batch"], "queries": saved["args"]["queries"],
+        "lr": saved["args"]["lr"], "schedule": "cosine to lr/10", "loss": "L1",
+        "samples": int(len(samples["lr"]) - VALIDATION), "samples_by_set": counts,
+        "patch": data.PATCH, "scales": "uniform 2..16", "validation_l1_official": saved["val"][0][1],
+        "validation_l1": saved["val"][-1][1], "data_script": "benchmarks/emoji_training_data.py",
+        "excluded": "every glyph of benchmarks/glyphs.txt (the quality benchmark)",
+    }
+    path = write_trained(args.model, saved["trainable"], recipe, data.LICENCES)
+    print(f"wrote {path.relative_to(TRAINED_DIR.parent.parent.parent)}")
+    return 0
+
+
+def build_data(args) -> int:
+    from emoji_alpha.progress import progress_bar
+
+    count = (args.samples + data.SHARD - 1) // data.SHARD
+    with progress_bar("render training pairs", count) as advance:
+        data.build(work_dir() / "data", args.samples, jobs=args.jobs, progress=advance)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("data", help="render training pairs (resumable)")
+    p.add_argument("--samples", type=int, default=3000)
+    p.add_argument("--jobs", type=int, default=2)
+    p.set_defaults(func=build_data)
+    p = sub.add_parser("train", help="fine-tune (resumable)")
+    p.add_argument("--model", choices=("rgb", "rgba"), required=True)
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--queries", type=int, default=512, help="HR pixels per sample and step")
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--eval-every", type=int, default=100)
+    p.add_argument("--save-every", type=int, default=50)
+    p.set_defaults(func=train)
+    p = sub.add_parser("export", help="write the trained weights into the package")
+    p.add_argument("--model", choices=("rgb", "rgba"), required=True)
+    p.set_defaults(func=export)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
