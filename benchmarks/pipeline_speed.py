@@ -1,4 +1,4 @@
-"""Whole-glyph speed: the default pipeline (edge band, 5 backgrounds, exact solve,
+"""Whole-glyph speed: the default pipeline (edge band, 4 backgrounds, exact solve,
 back-projection) against the black/white two-background method with the official LIIF
 algorithm (two full enlargements with the reference implementation), side by side in one run
 on the same glyphs, with the default pipeline's time split and peak memory.

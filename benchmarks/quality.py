@@ -74,7 +74,7 @@ def variants() -> dict[str, SolveOptions]:
                                                           bp_weighting="soft", passes=0)
     for passes in (1, 2):
         out[f"solve K5 no-bp passes {passes}"] = opts(BG_SETS["K5"], **{**plain, "backproject": 0, "passes": passes})
-        out[f"solve K5 bp-bilinear soft x10 passes {passes}"] = dataclasses.replace(DEFAULT, passes=passes)
+        out[f"solve (default) passes {passes}"] = dataclasses.replace(DEFAULT, passes=passes)
     for margin in (None, 0, 1, 2):
         if margin != DEFAULT.band_margin:
             label = "full LIIF" if margin is None else f"band margin {margin}"
@@ -124,7 +124,7 @@ def subset(stack: np.ndarray, levels) -> np.ndarray:
 CORE = ("solve (default)", "solve K2 bp-bilinear soft x10", "solve K3 bp-bilinear soft x10", "solve K4 bp-bilinear soft x10",
         "solve K4 outer bp-bilinear soft x10",
         "solve K9 bp-bilinear soft x10", "solve K5 no-bp", "solve K5 bp-box", "solve K5 bp-bilinear x10",
-        "solve K5 bp-bilinear soft x10 passes 1", "solve K5 bp-bilinear soft x10 passes 2",
+        "solve (default) passes 1", "solve (default) passes 2", "solve K5 bp-bilinear soft x10",
         "solve (default) band margin 1", "solve (default) band margin 2")
 
 
@@ -287,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--weights", default="official", help="LIIF weights for every method: official or emoji")
     parser.add_argument("--rgba", action="store_true", help="also the 4-channel emoji-rgba model (rgba-liif)")
+    parser.add_argument("--core", action="store_true", help="only the core solver variants at every size (quicker)")
     args = parser.parse_args(argv)
 
     from emoji_alpha.liif import Upscaler
@@ -324,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         with progress_bar(f"quality {task}", len(pairs)) as advance:
             for name, lr, truth in pairs:
                 per_glyph[name] = run_glyph(name, lr, truth, hr_size, margin, upscaler, stack_cache, done,
-                                            core_only=task == "160-640", rgba=args.rgba)
+                                            core_only=args.core or task == "160-640", rgba=args.rgba)
                 if not args.tiny:
                     checkpoint.parent.mkdir(parents=True, exist_ok=True)
                     checkpoint.with_suffix(".tmp").write_text(json.dumps(done))

@@ -32,7 +32,10 @@ class SolveOptions:
     (benchmarks/results/quality.md)."""
 
     method: str = "solve"
-    backgrounds: tuple[float, ...] = (0.0, 64 / 255, 128 / 255, 192 / 255, 1.0)
+    # 4 levels, the middle two pulled out to 64 and 192: lower edge alpha error than 0,64,128,192,255
+    # (4.72 vs 4.76 levels at 64 -> 256, 2.06 vs 2.08 at 160 -> 640) with 20% fewer LIIF queries,
+    # for 0.2 dB of any-background PSNR; evenly spaced 0,96,160,255 is worse (4.94).
+    backgrounds: tuple[float, ...] = (0.0, 64 / 255, 192 / 255, 1.0)
     passes: int = 0
     backproject: int = 10  # back-projection iterations onto the input (0: off)
     bp_kernel: str = "bilinear"
@@ -245,7 +248,7 @@ def check_output_path(source: Path | None, output: Path) -> None:
 
 def enlarge_loaded(loaded: LoadedImage, size: tuple[int, int], upscaler, options: SolveOptions, **kwargs) -> EnlargeResult:
     """RGB stays RGB (one enlargement); RGBA goes through ``options.method``."""
-    count = 1 if not loaded.has_alpha else max(2, len(options.backgrounds))
+    count = 1 if not loaded.has_alpha or options.method == RGBA_METHOD else max(2, len(options.backgrounds))
     upscaler.check_memory(loaded.size, size, count)
     if not loaded.has_alpha:
         if channels_in(upscaler) == 4:  # opaque RGBA through the 4-channel model

@@ -1,4 +1,5 @@
-"""``emoji-alpha weights fetch | path | verify``: the official LIIF checkpoint in the cache."""
+"""``emoji-alpha weights fetch | path | verify | list``: the official LIIF checkpoint in the cache
+and the emoji-trained weights shipped with the package."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-weights_app = typer.Typer(help="Fetch, locate or verify the official LIIF weights.", no_args_is_help=True)
+weights_app = typer.Typer(help="Fetch, locate or verify the LIIF weights; list the emoji-trained ones.", no_args_is_help=True)
 
 
 @weights_app.command("fetch")
@@ -33,6 +34,31 @@ def verify_command() -> None:
 
     digest = weights.verify()
     typer.echo(f"ok {digest} {weights.official_path()}")
+
+
+@weights_app.command("list")
+def list_command() -> None:
+    """The weights --weights accepts: official, and each shipped emoji-trained model (hash checked)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from emoji_alpha.liif import trained, weights
+
+    table = Table("--weights", "what", "sha256", "status")
+    official = weights.official_path()
+    status = "cached" if official.exists() else "fetched on first use"
+    table.add_row("official", f"{weights.OFFICIAL.name} (LIIF authors, DIV2K)", weights.OFFICIAL.sha256[:12], status)
+    for name, entry in sorted(trained.manifest().items()):
+        alias = next(a for a, target in sorted(trained.ALIASES.items()) if target == name)
+        recipe = entry.get("recipe", {})
+        what = f"{recipe.get('input', '')}; {recipe.get('trained', '')} fine-tuned {recipe.get('steps', '?')} steps"
+        try:
+            trained.trained_path(name)
+            state = "ok"
+        except Exception as exc:  # noqa: BLE001 - shown, not raised: this is a listing
+            state = f"[red]{exc}[/]"
+        table.add_row(alias, what, entry["sha256"][:12], state)
+    Console().print(table)
 
 
 def register(app: typer.Typer) -> None:
