@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emoji_alpha.images import area_resize, premultiply
+from emoji_alpha.images import area_resize
 
 HERE = Path(__file__).resolve().parent
 PATCH = 48  # LR patch side, as in LIIF training
@@ -86,18 +86,9 @@ def training_sources() -> list[tuple[str, str]]:
 
 def _render(path: str, size: int, effect: str, name: str) -> np.ndarray:
     """Premultiplied float64 render of one glyph with an effect, as the benchmark draws them."""
-    from make_dataset import VARIANT_SCALE, apply_variant, render_svg, variant_params
+    from make_dataset import render_with_effect, variant_params
 
-    if effect in ("shadow", "glow"):
-        inner = round(size * VARIANT_SCALE)
-        pad = (size - inner) // 2
-        premul = np.zeros((size, size, 4), np.float64)
-        premul[pad:pad + inner, pad:pad + inner] = premultiply(render_svg(path, inner))
-    else:
-        premul = premultiply(render_svg(path, size)).astype(np.float64)
-    if effect:
-        premul = apply_variant(premul, variant_params(f"{name}+{effect}"))
-    return premul
+    return render_with_effect(path, size, variant_params(f"{name}+{effect}") if effect else None)[0]
 
 
 def _varying(image: np.ndarray) -> np.ndarray:

@@ -319,7 +319,13 @@ def render_premultiplied(name: str, svg_dir: Path, size: int) -> tuple[np.ndarra
     it at :data:`VARIANT_SCALE`, centred).
     """
     base_name, kind = split_name(name)
-    svg = svg_dir / f"{base_name}.svg"
+    return render_with_effect(svg_dir / f"{base_name}.svg", size, variant_params(name) if kind else None)
+
+
+def render_with_effect(svg: Path | str, size: int, params: dict | None) -> tuple[np.ndarray, np.ndarray]:
+    """One SVG at ``size`` with an effect (:func:`apply_variant` parameters, or None):
+    (premultiplied with the effect, effect-free base), both float64."""
+    kind = params["kind"] if params else ""
     if kind in ("shadow", "glow"):
         inner = round(size * VARIANT_SCALE)
         pad = (size - inner) // 2
@@ -329,7 +335,7 @@ def render_premultiplied(name: str, svg_dir: Path, size: int) -> tuple[np.ndarra
         base = premultiply(render_svg(svg, size)).astype(np.float64)
     if not kind:
         return base, base
-    return apply_variant(base, variant_params(name)), base
+    return apply_variant(base, params), base
 
 
 # --------------------------------------------------------------------------------------------

@@ -75,6 +75,8 @@ def variants() -> dict[str, SolveOptions]:
     for passes in (1, 2):
         out[f"solve K5 no-bp passes {passes}"] = opts(BG_SETS["K5"], **{**plain, "backproject": 0, "passes": passes})
         out[f"solve (default) passes {passes}"] = dataclasses.replace(DEFAULT, passes=passes)
+    for level in (2, 4, 8):
+        out[f"solve (default) faint <= {level}/255"] = dataclasses.replace(DEFAULT, faint_alpha=level / 255)
     for margin in (None, 0, 1, 2):
         if margin != DEFAULT.band_margin:
             label = "full LIIF" if margin is None else f"band margin {margin}"
@@ -125,7 +127,8 @@ CORE = ("solve (default)", "solve K2 bp-bilinear soft x10", "solve K3 bp-bilinea
         "solve K4 outer bp-bilinear soft x10",
         "solve K9 bp-bilinear soft x10", "solve K5 no-bp", "solve K5 bp-box", "solve K5 bp-bilinear x10",
         "solve (default) passes 1", "solve (default) passes 2", "solve K5 bp-bilinear soft x10",
-        "solve (default) band margin 1", "solve (default) band margin 2")
+        "solve (default) band margin 1", "solve (default) band margin 2", "solve (default) faint <= 2/255",
+        "solve (default) faint <= 4/255", "solve (default) faint <= 8/255")
 
 
 def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: int | None, upscaler,

@@ -58,6 +58,22 @@ def footprint_masks(alpha: np.ndarray, out_size: tuple[int, int], margin: int = 
     return transparent, opaque
 
 
+def faint_mask(alpha: np.ndarray, out_size: tuple[int, int], threshold: float) -> np.ndarray:
+    """Output pixels whose footprint holds only input alpha in (0, ``threshold``] (and 0):
+    the faint tails of shadows and glows. Their whole area averages at most ``threshold``
+    alpha, so the pipeline may take them from a smooth enlargement instead of K LIIF ones."""
+    if threshold <= 0:
+        return np.zeros(out_size, bool)
+    h, w = alpha.shape
+    out_h, out_w = out_size
+    rows, cols = np.arange(out_h), np.arange(out_w)
+    r0, r1 = (rows * h) // out_h, -((-(rows + 1) * h) // out_h)
+    c0, c1 = (cols * w) // out_w, -((-(cols + 1) * w) // out_w)
+    low = _box_all(alpha <= threshold, r0, r1, c0, c1)
+    zero = _box_all(alpha <= 0.0, r0, r1, c0, c1)
+    return low & ~zero
+
+
 def _box_all(mask: np.ndarray, r0: np.ndarray, r1: np.ndarray, c0: np.ndarray, c1: np.ndarray) -> np.ndarray:
     """For every (row box, column box) pair: are all mask pixels in it True? (integral image)"""
     integral = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), dtype=np.int64)

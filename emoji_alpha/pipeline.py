@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emoji_alpha.composite import flatten, footprint_masks
+from emoji_alpha.composite import faint_mask, flatten, footprint_masks
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.images import LoadedImage, premultiply, read_image, unpremultiply, write_png
 from emoji_alpha.progress import log, progress_bar
@@ -41,6 +41,9 @@ class SolveOptions:
     bp_kernel: str = "bilinear"
     bp_weighting: str = "soft"
     band_margin: int | None = 0  # None: run LIIF over every pixel; 0 ties 1 and 2 on the benchmark
+    # Footprints whose input alpha is at most this (faint shadow and glow tails) are taken from
+    # a smooth (bilinear, premultiplied) enlargement, not K LIIF queries; 0: off.
+    faint_alpha: float = 0.0
     backend: str = "numba"
 
 
@@ -97,10 +100,11 @@ def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: 
         with timer("liif"), progress_bar(f"LIIF x{count}", height * width) as advance:
             return upscaler.enlarge_many(composites, size, progress=advance)
     transparent, opaque = footprint_masks(premul_lr[..., 3], size, options.band_margin)
-    band = np.flatnonzero(~(transparent | opaque))
+    faint = faint_mask(premul_lr[..., 3], size, options.faint_alpha)  # the solver fills these
+    band = np.flatnonzero(~(transparent | opaque | faint))
     solid = np.flatnonzero(opaque)
     stack = np.empty((count, height * width, 3), np.float32)
-    stack[:, transparent.reshape(-1)] = backgrounds[:, None, None]
+    stack[:, (transparent | faint).reshape(-1)] = backgrounds[:, None, None]
     with timer("liif"), progress_bar(f"LIIF x{count} (edge band)", band.size + solid.size) as advance:
         prepared = upscaler.prepare(composites, size)  # encode once; both queries share it
         if band.size:
@@ -162,11 +166,18 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     size = stack.shape[1:3]
     transparent, opaque = footprint_masks(premul_lr[..., 3], size, 0)
     band = ~(transparent | opaque)
+    faint = faint_mask(premul_lr[..., 3], size, options.faint_alpha)
+    solved = band & ~faint
     result = np.zeros((*size, 4), np.float32)
     info: dict = {}
     with timer("solve"):
-        premul, alpha = solve_exact(stack[:, band], backgrounds, backend=options.backend)
-        result[band, :3], result[band, 3] = premul, alpha
+        premul, alpha = solve_exact(stack[:, solved], backgrounds, backend=options.backend)
+        result[solved, :3], result[solved, 3] = premul, alpha
+        if faint.any():
+            from emoji_alpha.solve.backproject import AreaOperator
+
+            smooth = AreaOperator(size, premul_lr.shape[:2], "bilinear", dtype=np.float32).up(premul_lr.astype(np.float32))
+            result[faint] = smooth[faint]
         result[opaque, :3] = np.clip(stack[:, opaque].mean(axis=0), 0.0, 1.0)
         result[opaque, 3] = 1.0
     if options.backproject:
@@ -177,9 +188,9 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     reports = []
     if options.passes:
         with timer("passes"):
-            premul, alpha, reports = run_passes(stack[:, band], backgrounds, result[band, :3], result[band, 3],
+            premul, alpha, reports = run_passes(stack[:, solved], backgrounds, result[solved, :3], result[solved, 3],
                                                 options.passes)
-            result[band, :3], result[band, 3] = premul, alpha
+            result[solved, :3], result[solved, 3] = premul, alpha
     result[transparent] = 0.0  # the input decides these exactly
     result[opaque, 3] = 1.0
     loss = recompositing_loss(stack, backgrounds, result[..., :3], result[..., 3])
@@ -190,7 +201,7 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     info["consistency"] = consistency_error(result, premul_lr)
     info["band_fraction"] = float(band.mean())
     if debug_dir is not None:
-        _write_debug(debug_dir, band, loss, reports)
+        _write_debug(debug_dir, solved, loss, reports)
     return result, info
 
 

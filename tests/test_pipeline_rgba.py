@@ -97,6 +97,39 @@ def test_liif_pipeline_keeps_exact_zero_and_one(upscaler):
     assert (full.premul[transparent] == 0).all() and (full.premul[opaque, 3] == 1).all()
 
 
+def test_faint_footprints_skip_liif_and_stay_faint(upscaler):
+    from emoji_alpha.composite import faint_mask
+
+    alpha = np.zeros((8, 8), np.float32)
+    alpha[2:4, 2:4], alpha[5, 5], alpha[6, 6] = 1.0, 2 / 255, 0.5
+    faint = faint_mask(alpha, (32, 32), 3 / 255)
+    expected = np.zeros((8, 8), bool)
+    expected[5, 5] = True
+    assert (faint == np.kron(expected, np.ones((4, 4), bool))).all()
+    assert not faint_mask(alpha, (32, 32), 0).any()
+
+    premul_lr = glyph(24, 3)
+    premul_lr[..., :] = np.where(premul_lr[..., 3:] < 0.02, premul_lr * 0.05, premul_lr)  # a faint halo
+    options = dataclasses.replace(SolveOptions(), faint_alpha=4 / 255)
+    faint = faint_mask(premul_lr[..., 3], (72, 72), options.faint_alpha)
+    assert faint.any()
+    queried = []
+
+    class Counting:
+        engine = upscaler.engine
+
+        def prepare(self, *args):
+            return upscaler.prepare(*args)
+
+        def query(self, prepared, pixels, **kwargs):
+            queried.append(np.asarray(pixels))
+            return upscaler.query(prepared, pixels, **kwargs)
+
+    result = enlarge_rgba(premul_lr, (72, 72), Counting(), options)
+    assert not np.isin(np.flatnonzero(faint), np.concatenate(queried)).any()  # no LIIF there
+    assert result.premul[faint, 3].max() < 8 / 255 and np.isfinite(result.premul).all()
+
+
 def test_stack_round_trip_and_bad_stacks(tmp_path):
     truth = glyph(16)
     backgrounds = np.array([0, 0.5, 1], np.float32)

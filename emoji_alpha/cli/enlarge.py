@@ -30,6 +30,7 @@ def enlarge_command(
     bp_kernel: options.BpKernel = None,
     band_margin: Annotated[Optional[int], typer.Option("--band-margin", min=0, help="Edge-band margin in input pixels.")] = None,
     full: Annotated[bool, typer.Option("--full", help="Run LIIF over every pixel, not only the edge band.")] = False,
+    faint_alpha: options.FaintAlpha = None,
     keep_stack: Annotated[Optional[Path], typer.Option("--keep-stack", help="Keep the K enlargements here for `emoji-alpha solve`.")] = None,
     debug_dir: options.DebugDir = None,
     device: options.Device = "cpu",
@@ -54,7 +55,8 @@ def enlarge_command(
     from emoji_alpha.cli.solver_options import build_options
 
     solve_options = build_options(method=method, backgrounds=backgrounds, passes=passes, backproject=backproject,
-                                  bp_kernel=bp_kernel, band_margin=band_margin, full=full, backend=backend)
+                                  bp_kernel=bp_kernel, band_margin=band_margin, full=full, backend=backend,
+                                  faint_alpha=faint_alpha)
     weights = default_weights(solve_options.method, weights)
     if is_single(inputs, output):
         if any(value is not None for value in (only, limit, dask)) or force or workers != 1:

@@ -20,6 +20,9 @@ MemoryLimit = Annotated[Optional[float], typer.Option(
     "--memory-limit", help="Memory budget in GiB, for all workers together (default: 80% of RAM).")]
 ChunkSize = Annotated[int, typer.Option("--chunk-size", min=1, help="Output pixels decoded per LIIF chunk (memory vs speed).")]
 Passes = Annotated[Optional[int], typer.Option("--passes", "-p", min=0, help="Refinement passes (uniform, partial, ...).")]
+FaintAlpha = Annotated[Optional[int], typer.Option(
+    "--faint-alpha", min=0, max=254, help="Take footprints with input alpha <= this level (0-254) from a smooth "
+    "enlargement, not K LIIF ones: faster on wide faint shadows, slightly less accurate (default 0: off).")]
 Backproject = Annotated[Optional[int], typer.Option("--backproject", min=0, help="Back-projection iterations onto the input (0: off).")]
 BpKernel = Annotated[Optional[str], typer.Option("--bp-kernel", help="Back-projection kernel: box or bilinear.")]
 Backend = Annotated[str, typer.Option("--backend", help="Solver backend: numba (CPU) or torch (GPU with --device cuda).")]

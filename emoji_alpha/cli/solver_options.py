@@ -7,7 +7,7 @@ from emoji_alpha.errors import EmojiAlphaError
 
 def build_options(*, method: str = "solve", backgrounds: str | None = None, passes: int | None = None,
                   backproject: int | None = None, bp_kernel: str | None = None, band_margin: int | None = None,
-                  full: bool = False, backend: str = "numba", base=None):
+                  full: bool = False, backend: str = "numba", faint_alpha: int | None = None, base=None):
     """SolveOptions from CLI flags; unset flags keep the defaults (or ``base``'s values)."""
     import dataclasses
 
@@ -29,6 +29,8 @@ def build_options(*, method: str = "solve", backgrounds: str | None = None, pass
     for name, value in (("passes", passes), ("backproject", backproject), ("bp_kernel", bp_kernel)):
         if value is not None:
             changes[name] = value
+    if faint_alpha is not None:
+        changes["faint_alpha"] = faint_alpha / 255.0
     if full:
         changes["band_margin"] = None
     elif band_margin is not None:
