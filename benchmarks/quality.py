@@ -41,10 +41,10 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from emoji_alpha.composite import footprint_masks  # noqa: E402
+from emoji_alpha.composite import faint_mask, footprint_masks  # noqa: E402
 from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png  # noqa: E402
 from emoji_alpha.metrics import evaluate  # noqa: E402
-from emoji_alpha.pipeline import SolveOptions, liif_stack, solve_stack  # noqa: E402
+from emoji_alpha.pipeline import SolveOptions, fill_faint, liif_stack, solve_stack  # noqa: E402
 from emoji_alpha.progress import progress_bar  # noqa: E402
 from emoji_alpha.solve.peers import KEY_LEVELS, choose_key, enlarge_lanczos, enlarge_separate, remove_key  # noqa: E402
 
@@ -100,6 +100,7 @@ def as_pipeline_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOp
     filled = chosen.copy()
     filled[:, transparent] = levels[:, None, None]
     filled[:, opaque] = chosen[len(levels) // 2][opaque]
+    fill_faint(filled, premul_lr, levels, faint_mask(premul_lr[..., 3], chosen.shape[1:3], options.faint_alpha))
     return filled
 
 

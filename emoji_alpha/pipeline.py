@@ -100,18 +100,33 @@ def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: 
         with timer("liif"), progress_bar(f"LIIF x{count}", height * width) as advance:
             return upscaler.enlarge_many(composites, size, progress=advance)
     transparent, opaque = footprint_masks(premul_lr[..., 3], size, options.band_margin)
-    faint = faint_mask(premul_lr[..., 3], size, options.faint_alpha)  # the solver fills these
+    faint = faint_mask(premul_lr[..., 3], size, options.faint_alpha)
     band = np.flatnonzero(~(transparent | opaque | faint))
     solid = np.flatnonzero(opaque)
     stack = np.empty((count, height * width, 3), np.float32)
-    stack[:, (transparent | faint).reshape(-1)] = backgrounds[:, None, None]
+    stack[:, transparent.reshape(-1)] = backgrounds[:, None, None]
     with timer("liif"), progress_bar(f"LIIF x{count} (edge band)", band.size + solid.size) as advance:
         prepared = upscaler.prepare(composites, size)  # encode once; both queries share it
         if band.size:
             stack[:, band] = upscaler.query(prepared, band, progress=advance)
         if solid.size:
             stack[:, solid] = upscaler.query(prepared.select(count // 2), solid, progress=advance)[0]
-    return stack.reshape(count, height, width, 3)
+    stack = stack.reshape(count, height, width, 3)
+    fill_faint(stack, premul_lr, backgrounds, faint)
+    return stack
+
+
+def fill_faint(stack: np.ndarray, premul_lr: np.ndarray, backgrounds: np.ndarray, faint: np.ndarray) -> None:
+    """In place: at ``faint`` pixels, the composites of a smooth (bilinear, premultiplied)
+    enlargement of the input, S_k = P + (1 - a) b_k. The stack stays self-consistent, so the
+    solver (now or later, from a kept stack) returns that smooth enlargement there exactly."""
+    if not faint.any():
+        return
+    from emoji_alpha.solve.backproject import AreaOperator
+
+    operator = AreaOperator(stack.shape[1:3], premul_lr.shape[:2], "bilinear", dtype=np.float32)
+    smooth = operator.up(premul_lr.astype(np.float32))[faint]
+    stack[:, faint] = smooth[None, :, :3] + (1.0 - smooth[None, :, 3:]) * np.asarray(backgrounds, np.float32)[:, None, None]
 
 
 def channels_in(upscaler) -> int:
@@ -166,18 +181,11 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     size = stack.shape[1:3]
     transparent, opaque = footprint_masks(premul_lr[..., 3], size, 0)
     band = ~(transparent | opaque)
-    faint = faint_mask(premul_lr[..., 3], size, options.faint_alpha)
-    solved = band & ~faint
     result = np.zeros((*size, 4), np.float32)
     info: dict = {}
     with timer("solve"):
-        premul, alpha = solve_exact(stack[:, solved], backgrounds, backend=options.backend)
-        result[solved, :3], result[solved, 3] = premul, alpha
-        if faint.any():
-            from emoji_alpha.solve.backproject import AreaOperator
-
-            smooth = AreaOperator(size, premul_lr.shape[:2], "bilinear", dtype=np.float32).up(premul_lr.astype(np.float32))
-            result[faint] = smooth[faint]
+        premul, alpha = solve_exact(stack[:, band], backgrounds, backend=options.backend)
+        result[band, :3], result[band, 3] = premul, alpha
         result[opaque, :3] = np.clip(stack[:, opaque].mean(axis=0), 0.0, 1.0)
         result[opaque, 3] = 1.0
     if options.backproject:
@@ -188,9 +196,9 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     reports = []
     if options.passes:
         with timer("passes"):
-            premul, alpha, reports = run_passes(stack[:, solved], backgrounds, result[solved, :3], result[solved, 3],
+            premul, alpha, reports = run_passes(stack[:, band], backgrounds, result[band, :3], result[band, 3],
                                                 options.passes)
-            result[solved, :3], result[solved, 3] = premul, alpha
+            result[band, :3], result[band, 3] = premul, alpha
     result[transparent] = 0.0  # the input decides these exactly
     result[opaque, 3] = 1.0
     loss = recompositing_loss(stack, backgrounds, result[..., :3], result[..., 3])
@@ -201,7 +209,7 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     info["consistency"] = consistency_error(result, premul_lr)
     info["band_fraction"] = float(band.mean())
     if debug_dir is not None:
-        _write_debug(debug_dir, solved, loss, reports)
+        _write_debug(debug_dir, band, loss, reports)
     return result, info
 
 
