@@ -122,6 +122,9 @@ def subset(stack: np.ndarray, levels) -> np.ndarray:
     return stack[[LEVELS.index(int(round(level * 255))) for level in levels]]
 
 
+#: The smallest useful set (``--minimal``): the default and its background counts.
+MINIMAL = ("solve (default)", "solve K3 bp-bilinear soft x10", "solve K5 bp-bilinear soft x10", "solve K9 bp-bilinear soft x10")
+
 #: Variants also run at 160 -> 640 (each costs seconds there): the default, its background
 #: counts, back-projection on/off, passes and band margins.
 CORE = ("solve (default)", "solve K2 bp-bilinear soft x10", "solve K3 bp-bilinear soft x10", "solve K4 bp-bilinear soft x10",
@@ -133,12 +136,13 @@ CORE = ("solve (default)", "solve K2 bp-bilinear soft x10", "solve K3 bp-bilinea
 
 
 def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: int | None, upscaler,
-              stack_cache: Path, done: dict[str, dict], core_only: bool = False, rgba: bool = False) -> dict[str, dict]:
+              stack_cache: Path, done: dict[str, dict], core_only: bool = False, rgba: bool = False,
+              minimal: bool = False) -> dict[str, dict]:
     """Metrics of every method on one glyph. ``done`` maps ``name|label|options`` to metrics
     already computed (the checkpoint), so changing or adding variants recomputes only those."""
     premul_lr = premultiply(lr)
     results: dict[str, dict] = {}
-    solver = {k: v for k, v in variants().items() if k in CORE or not core_only}
+    solver = {k: v for k, v in variants().items() if (k in MINIMAL if minimal else k in CORE or not core_only)}
     todo: dict[str, SolveOptions | None] = {**solver, **{peer: None for peer in PEERS}}
     if rgba:
         todo.update({label: None for label in RGBA_METHODS})
@@ -292,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", default="official", help="LIIF weights for every method: official or emoji")
     parser.add_argument("--rgba", action="store_true", help="also the 4-channel emoji-rgba model (rgba-liif)")
     parser.add_argument("--core", action="store_true", help="only the core solver variants at every size (quicker)")
+    parser.add_argument("--minimal", action="store_true", help="only the default and K3/K5/K9 solver variants and the peers")
     args = parser.parse_args(argv)
 
     from emoji_alpha.liif import Upscaler
@@ -329,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         with progress_bar(f"quality {task}", len(pairs)) as advance:
             for name, lr, truth in pairs:
                 per_glyph[name] = run_glyph(name, lr, truth, hr_size, margin, upscaler, stack_cache, done,
-                                            core_only=args.core or task == "160-640", rgba=args.rgba)
+                                            core_only=args.core or task == "160-640", rgba=args.rgba,
+                                            minimal=args.minimal)
                 if not args.tiny:
                     checkpoint.parent.mkdir(parents=True, exist_ok=True)
                     checkpoint.with_suffix(".tmp").write_text(json.dumps(done))

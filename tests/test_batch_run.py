@@ -142,9 +142,9 @@ def test_liif_solve_records_loss_and_consistency(tmp_path, official_weights):
     summary = run_batch([tmp_path / "in"], out, size="32", threads=1, show_progress=False)
     assert summary.done == 1, summary.failures
     row = batchkit.rows(out)["glyph-u1F343.png"]
-    from emoji_alpha.liif.weights import sha256_file
+    from emoji_alpha.liif.weights import resolve, sha256_file
 
-    assert row["weights_sha256"] == sha256_file(official_weights)
+    assert row["weights_sha256"] == sha256_file(resolve(None))  # the default: emoji-trained
     assert row["loss"] is not None and row["consistency_alpha_mae"] is not None
     assert row["backgrounds"] == "0,64,192,255" and row["passes"] == 0
     seconds = json.loads(row["seconds"])

@@ -32,7 +32,7 @@ def rgb_png(tmp_path_factory):
 
 def test_enlarge_rgb_matches_official_algorithm(rgb_png, tmp_path, official_weights):
     out = tmp_path / "big.png"
-    result = run_cli("enlarge", str(rgb_png), "-o", str(out), "--size", "256")
+    result = run_cli("enlarge", str(rgb_png), "-o", str(out), "--size", "256", "--weights", "official")
     assert result.returncode == 0, result.stderr
     got = np.asarray(Image.open(out))
     assert got.shape == (256, 256, 3)

@@ -125,3 +125,20 @@ def test_cli_rgba_liif(rgba_weights, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "emoji_alpha", "enlarge", str(source), "-o", str(tmp_path / "x.png"),
                           "--size", "144", "--weights", str(rgba_weights)], capture_output=True, text=True, timeout=300)
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "rgba-liif" in bad.stderr + bad.stdout
+
+
+def test_default_weights_are_the_shipped_emoji_model(official_weights):
+    from emoji_alpha.liif.weights import DEFAULT_WEIGHTS, resolve
+
+    assert DEFAULT_WEIGHTS == "emoji" and resolve(None) == trained.trained_path("emoji")
+    assert resolve("official") == official_weights
+
+
+def test_weights_list_names_every_choice(official_weights):
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "emoji_alpha", "weights", "list"], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "official" in run.stdout and "emoji (default)" in run.stdout and "ok" in run.stdout

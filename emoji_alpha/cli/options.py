@@ -10,8 +10,8 @@ import typer
 Device = Annotated[str, typer.Option("--device", "-d", help="cpu, cuda or auto (cuda when available).")]
 Threads = Annotated[Optional[int], typer.Option("--threads", "-j", min=1, help="CPU threads for torch (default: all cores).")]
 Weights = Annotated[Optional[str], typer.Option(
-    "--weights", "-w", help="official (default, fetched once), emoji (fine-tuned on emoji, shipped), emoji-rgba "
-    "(4-channel, for --method rgba-liif), or a LIIF checkpoint (.pth, EDSR-baseline or RDN encoder).")]
+    "--weights", "-w", help="emoji (default: fine-tuned on emoji, shipped), official (the DIV2K-trained LIIF, "
+    "fetched once), emoji-rgba (4-channel, for --method rgba-liif), or a LIIF checkpoint (.pth).")]
 Output = Annotated[Optional[Path], typer.Option(
     "--output", "-o", help="Output PNG for one PNG input (default: next to it, named by size); a folder for a batch.")]
 Size = Annotated[Optional[str], typer.Option("--size", "-s", help="Output size: N (longer side) or WxH.")]

