@@ -7,7 +7,7 @@ CLI := $(VENV)/bin/emoji-alpha
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo-out
 
-.PHONY: demo test weights system-deps bench-data bench-quality bench-speed clean
+.PHONY: demo test weights system-deps bench-data bench-quality bench-speed train-emoji clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,10 +38,22 @@ bench-data: $(STAMP)
 	$(PY) benchmarks/make_dataset.py
 
 bench-quality: $(STAMP) weights bench-data
-	$(PY) benchmarks/quality.py
+	$(PY) benchmarks/quality.py --weights official
+	$(PY) benchmarks/quality.py --weights emoji --minimal --rgba
+	$(PY) benchmarks/compare_weights.py
 
 bench-speed: $(STAMP) weights
 	$(PY) benchmarks/speed.py
+	$(PY) benchmarks/pipeline_speed.py
+
+# Retrain the emoji LIIF weights (about an hour on 2 CPU cores; resumable) and write them into the package.
+train-emoji: $(STAMP) weights
+	$(PY) -m pip install -q -e ".[train]"
+	$(PY) benchmarks/train_emoji_liif.py data --samples 3000
+	$(PY) benchmarks/train_emoji_liif.py train --model rgb --steps 2000
+	$(PY) benchmarks/train_emoji_liif.py export --model rgb
+	$(PY) benchmarks/train_emoji_liif.py train --model rgba --steps 800 --batch 8
+	$(PY) benchmarks/train_emoji_liif.py export --model rgba
 
 clean:
 	rm -rf $(DEMO_OUT) .pytest_cache

@@ -57,7 +57,7 @@ def _case(spec: dict, out_path: str) -> dict:
     from emoji_alpha.liif.engine import LiifEngine, reference_enlarge
 
     torch.manual_seed(0)
-    model = weights.load_model(weights.resolve(None, log=lambda _: None), "cpu")
+    model = weights.load_model(weights.resolve("official", log=lambda _: None), "cpu")
     base = _input(spec["in"])
     # K images of a background stack: the same glyph over different backgrounds
     images = torch.cat([base * (1.0 - 0.3 * k) + 0.3 * k * (k % 2) for k in range(spec["k"])]).clamp(0, 1)

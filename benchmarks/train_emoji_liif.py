@@ -3,11 +3,12 @@
 * ``rgb`` (Model A, ``--weights emoji``): the RGB LIIF fine-tuned on emoji composited over
   random grey levels, the drop-in enlarger for the solver. The encoder stays frozen (2 CPU
   cores: its features are computed once per sample and cached), the decoding MLP learns.
-* ``rgba`` (Model B, ``--method rgba-liif``): 4 channels in and out (premultiplied RGBA).
-  The encoder's first convolution gains an alpha input (initialised to zero, so training
-  starts from the RGB model applied to the premultiplied colour) and the MLP's last layer an
-  alpha output (initialised to the mean of the RGB rows). The first convolution and the MLP
-  learn; the residual body stays frozen.
+* ``rgba`` (Model B, ``--method rgba-liif``): 4 channels in and out (premultiplied RGBA),
+  started from the exported ``rgb`` model (train and export that first). The encoder's
+  first convolution gains an alpha input (initialised to zero, so training starts from the
+  RGB model applied to the premultiplied colour) and the MLP's last layer an alpha output
+  (initialised to the mean of the RGB rows). The first convolution and the MLP learn; the
+  residual body (the official one, as in ``rgb``) stays frozen.
 
     python benchmarks/train_emoji_liif.py data --samples 3000
     python benchmarks/train_emoji_liif.py train --model rgb --steps 2000    # Ctrl-C and rerun: resumes
@@ -15,7 +16,7 @@
 
 Loss: L1 in the network's range ([-1, 1]), as LIIF trains. Adam, cosine learning rate.
 Checkpoints (every ``--save-every`` steps, atomic) and the loss curves (PNG) go to
-``$EMOJI_ALPHA_CACHE/train-emoji/``; the validation loss of the *official* weights is the
+``$EMOJI_ALPHA_CACHE/train-emoji/``; the validation loss of the starting weights is the
 step-0 point of each curve.
 """
 
@@ -36,6 +37,7 @@ sys.path.insert(0, str(HERE))
 import emoji_training_data as data  # noqa: E402
 
 VALIDATION = 100  # last samples, never trained on
+START = {"rgb": "the official weights", "rgba": "the emoji-trained RGB model (emoji-rgb), widened to 4 channels"}
 
 
 def default_work_dir() -> Path:
@@ -53,18 +55,18 @@ def validation_count(total: int) -> int:
 
 
 def build_model(kind: str):
-    """The model to fine-tune, initialised from the official checkpoint, and its trainable
+    """The model to fine-tune, initialised as :data:`START` says, and its trainable
     parameters."""
     import torch
 
     from emoji_alpha.liif.trained import widen_to_rgba
     from emoji_alpha.liif.weights import load_model, resolve
 
-    model = load_model(resolve(None, log=print))
-    if kind == "rgba":
-        model = widen_to_rgba(model)
+    if kind == "rgba":  # starts from the emoji-trained RGB model (export it first), widened
+        model = widen_to_rgba(load_model(resolve("emoji", log=print)))
         trainable = list(model.encoder.head.parameters()) + list(model.imnet.parameters())
     else:
+        model = load_model(resolve("official", log=print))
         trainable = list(model.imnet.parameters())
     for parameter in model.parameters():
         parameter.requires_grad_(False)
@@ -194,7 +196,7 @@ def train(args) -> int:
             if state["step"] % args.save_every == 0 or last:
                 save_checkpoint(checkpoint_path, model, optimizer, state, args)
                 draw_curves(folder / f"{args.model}-loss.png", state, args.model)
-    print(f"{args.model}: step {state['step']}, validation L1 {state['val'][0][1]:.5f} (official) -> "
+    print(f"{args.model}: step {state['step']}, validation L1 {state['val'][0][1]:.5f} (start) -> "
           f"{state['val'][-1][1]:.5f}; {time.perf_counter() - started:.0f} s this run")
     return 0
 
@@ -235,7 +237,7 @@ def draw_curves(path: Path, state: dict, kind: str) -> None:
     draw.line(points, fill=(220, 60, 30), width=2) if len(points) > 1 else None
     for x, y in points:
         draw.ellipse([x - 3, y - 3, x + 3, y + 3], fill=(220, 60, 30))
-    draw.text((pad, 15), f"{kind}: train L1 (blue, mean of 50 steps), validation L1 (red; step 0 = official weights)",
+    draw.text((pad, 15), f"{kind}: train L1 (blue, mean of 50 steps), validation L1 (red; step 0 = {START[kind]})",
               fill="black")
     draw.text((pad, height - pad + 10), f"0 .. {int(last)} steps;  L1 {bottom:.4f} .. {top:.4f}", fill="black")
     tmp = path.with_suffix(".tmp.png")
@@ -265,10 +267,11 @@ def export(args) -> int:
         "base": "edsr-baseline-liif (official, DIV2K)",
         "trained": "MLP" if args.model == "rgb" else "first convolution + MLP",
         "input": "emoji over a random grey level (RGB)" if args.model == "rgb" else "premultiplied RGBA",
-        "steps": saved["step"], "batch": saved["args"]["batch"], "queries": saved["args"]["queries"],
+        "start": START[args.model], "steps": saved["step"], "batch": saved["args"]["batch"],
+        "queries": saved["args"]["queries"],
         "lr": saved["args"]["lr"], "schedule": "cosine to lr/10", "loss": "L1",
         "samples": int(len(samples["lr"]) - validation), "samples_by_set": counts,
-        "patch": data.PATCH, "scales": "uniform 2..16", "validation_l1_official": saved["val"][0][1],
+        "patch": data.PATCH, "scales": "uniform 2..16", "validation_l1_start": saved["val"][0][1],
         "validation_l1": saved["val"][-1][1], "data_script": "benchmarks/emoji_training_data.py",
         "excluded": "every glyph of benchmarks/glyphs.txt (the quality benchmark)",
     }

@@ -97,7 +97,7 @@ def write_trained(kind: str, trainable: dict, recipe: dict, licences: dict, fold
     from emoji_alpha.images import write_bytes_atomic
     from emoji_alpha.liif.weights import OFFICIAL, load_model, resolve, sha256_file
 
-    base = load_model(resolve(None, log=lambda _m: None))
+    base = load_model(resolve("official", log=lambda _m: None))
     spec = rgba_spec(base.spec) if kind == "rgba" else base.spec
     payload = {"emoji_alpha_delta": 1, "name": f"emoji-{kind}", "base": OFFICIAL.name, "base_sha256": OFFICIAL.sha256,
                "model": {"name": spec["name"], "args": spec["args"]},
