@@ -40,8 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     official = json.loads((args.results / "quality.json").read_text())
     emoji = json.loads((args.results / "quality_emoji.json").read_text())
     lines = ["# Official vs emoji-trained LIIF on the quality benchmark", "", __doc__.split("\n\n")[2], "",
-             "Alpha errors in 8-bit levels, PSNR in dB; means over the same glyphs. Lower rows of a pair differ "
-             "only in the weights.", ""]
+             "Alpha errors in 8-bit levels, PSNR in dB; means over the same glyphs, sorted by edge α MAE.", ""]
     for task in official["tasks"]:
         if task not in emoji["tasks"]:
             continue
