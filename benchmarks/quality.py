@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import math
 import os
@@ -152,16 +153,12 @@ def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: i
         if key in done:
             results[label] = done[key]
             continue
-        if label in RGBA_METHODS:  # no stack needed
-            start = time.perf_counter()
-            metrics = evaluate(unpremultiply(rgba_prediction(label, premul_lr, size)), truth)
-            metrics["seconds"] = time.perf_counter() - start
-            results[label] = done[key] = metrics
-            continue
-        if stack is None:
+        if stack is None and label not in RGBA_METHODS:  # rgba-liif needs no stack
             stack = stack_for(name, premul_lr, size, margin, upscaler, stack_cache)
         start = time.perf_counter()
-        if options is not None:
+        if label in RGBA_METHODS:
+            premul = rgba_prediction(label, premul_lr, size)
+        elif options is not None:
             pipeline_stack = as_pipeline_stack(stack, premul_lr, options, margin)
             if pipeline_stack is None:
                 continue
@@ -179,17 +176,21 @@ def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: i
 PEERS = ("twobg", "separate", "keygrey", "lanczos")
 #: The 4-channel emoji-trained model (``--rgba``): not a peer, one of ours.
 RGBA_METHODS = {"rgba-liif": DEFAULT.backproject, "rgba-liif no-bp": 0}
-_RGBA_UPSCALER: list = []
+
+
+@functools.cache
+def _rgba_upscaler():
+    from emoji_alpha.liif import Upscaler
+    from emoji_alpha.pipeline import RGBA_WEIGHTS
+
+    return Upscaler(RGBA_WEIGHTS, log=lambda _m: None)
 
 
 def rgba_prediction(label: str, premul_lr: np.ndarray, size: int) -> np.ndarray:
-    from emoji_alpha.liif import Upscaler
-    from emoji_alpha.pipeline import RGBA_WEIGHTS, enlarge_rgba_direct
+    from emoji_alpha.pipeline import RGBA_METHOD, enlarge_rgba_direct
 
-    if not _RGBA_UPSCALER:
-        _RGBA_UPSCALER.append(Upscaler(RGBA_WEIGHTS, log=lambda _m: None))
-    options = dataclasses.replace(DEFAULT, method="rgba-liif", backproject=RGBA_METHODS[label])
-    return enlarge_rgba_direct(premul_lr, (size, size), _RGBA_UPSCALER[0], options)[0]
+    options = dataclasses.replace(DEFAULT, method=RGBA_METHOD, backproject=RGBA_METHODS[label])
+    return enlarge_rgba_direct(premul_lr, (size, size), _rgba_upscaler(), options)[0]
 
 
 def peer_prediction(label: str, name: str, premul_lr: np.ndarray, stack: np.ndarray, size: int, upscaler,

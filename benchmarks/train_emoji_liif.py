@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -57,8 +58,6 @@ def validation_count(total: int) -> int:
 def build_model(kind: str):
     """The model to fine-tune, initialised as :data:`START` says, and its trainable
     parameters."""
-    import torch
-
     from emoji_alpha.liif.trained import widen_to_rgba
     from emoji_alpha.liif.weights import load_model, resolve
 
@@ -72,12 +71,13 @@ def build_model(kind: str):
         parameter.requires_grad_(False)
     for parameter in trainable:
         parameter.requires_grad_(True)
-    return model.train(), trainable, torch
+    return model.train(), trainable
 
 
-def trainable_state(model, kind: str) -> dict:
-    prefixes = ("imnet.",) if kind == "rgb" else ("imnet.", "encoder.head.")
-    return {k: v.detach().clone() for k, v in model.state_dict().items() if k.startswith(prefixes)}
+def trainable_state(model) -> dict:
+    """The parameters being trained (what a checkpoint and the shipped delta hold)."""
+    names = {name for name, parameter in model.named_parameters() if parameter.requires_grad}
+    return {k: v.detach().clone() for k, v in model.state_dict().items() if k in names}
 
 
 # --------------------------------------------------------------------------------------------
@@ -87,9 +87,8 @@ def trainable_state(model, kind: str) -> dict:
 class Batches:
     """Inputs and targets of the training samples in the network's range."""
 
-    def __init__(self, samples: dict[str, np.ndarray], kind: str, model, torch) -> None:
+    def __init__(self, samples: dict[str, np.ndarray], kind: str, model) -> None:
         self.kind = kind
-        self.torch = torch
         lr = samples["lr"].astype(np.float32)  # N x 48 x 48 x 4 premultiplied
         targets = samples["targets"].astype(np.float32)  # N x Q x 4
         if kind == "rgb":
@@ -114,7 +113,6 @@ class Batches:
         return len(self.targets)
 
     def get(self, index, queries: int | None, rng: np.random.Generator):
-        torch = self.torch
         index = torch.as_tensor(index)
         coords, targets = self.coords[index], self.targets[index]
         if queries is not None and queries < coords.shape[1]:
@@ -133,7 +131,6 @@ def predict(model, batch, kind: str):
 
 
 def validation_loss(model, batches: Batches, kind: str, rng) -> float:
-    torch = batches.torch
     total, count = 0.0, 0
     with torch.no_grad():
         for start in range(len(batches) - validation_count(len(batches)), len(batches), 10):
@@ -157,9 +154,9 @@ def train(args) -> int:
     if not shards:
         raise SystemExit("no training data: run `python benchmarks/train_emoji_liif.py data` first")
     samples = data.load(shards)
-    model, trainable, torch = build_model(args.model)
+    model, trainable = build_model(args.model)
     torch.manual_seed(0)
-    batches = Batches(samples, args.model, model, torch)
+    batches = Batches(samples, args.model, model)
     optimizer = torch.optim.Adam(trainable, lr=args.lr)
     checkpoint_path = folder / f"{args.model}.ckpt"
     state = {"step": 0, "history": [], "val": []}
@@ -202,10 +199,8 @@ def train(args) -> int:
 
 
 def save_checkpoint(path: Path, model, optimizer, state: dict, args) -> None:
-    import torch
-
     tmp = path.with_suffix(".tmp")
-    torch.save({"trainable": trainable_state(model, args.model), "optimizer": optimizer.state_dict(),
+    torch.save({"trainable": trainable_state(model), "optimizer": optimizer.state_dict(),
                 "args": vars(args) | {"func": None}, **state}, tmp)
     os.replace(tmp, path)
 
@@ -250,8 +245,6 @@ def draw_curves(path: Path, state: dict, kind: str) -> None:
 
 
 def export(args) -> int:
-    import torch
-
     from emoji_alpha.liif.trained import TRAINED_DIR, write_trained
 
     args.into = args.into or TRAINED_DIR

@@ -41,17 +41,9 @@ def footprint_masks(alpha: np.ndarray, out_size: tuple[int, int], margin: int = 
     transparent, and one holding only alpha-1 pixels exactly opaque. Everything else is the
     edge band, where LIIF over several backgrounds and the solver are needed.
     """
-    h, w = alpha.shape
-    out_h, out_w = out_size
     zero = np.pad(alpha <= 0.0, margin, constant_values=True)
     one = np.pad(alpha >= 1.0, margin, constant_values=False)
-    # Footprint of output row i: input rows floor(i h/H) .. ceil((i+1) h/H) - 1, +- margin.
-    rows = np.arange(out_h)
-    cols = np.arange(out_w)
-    r0 = (rows * h) // out_h
-    r1 = -((-(rows + 1) * h) // out_h)  # ceil
-    c0 = (cols * w) // out_w
-    c1 = -((-(cols + 1) * w) // out_w)
+    r0, r1, c0, c1 = _footprints(alpha.shape, out_size)
     # Padded coordinates: input pixel j sits at j + margin, so the grown box is [r0, r1 + 2m).
     transparent = _box_all(zero, r0, r1 + 2 * margin, c0, c1 + 2 * margin)
     opaque = _box_all(one, r0, r1 + 2 * margin, c0, c1 + 2 * margin)
@@ -64,14 +56,17 @@ def faint_mask(alpha: np.ndarray, out_size: tuple[int, int], threshold: float) -
     alpha, so the pipeline may take them from a smooth enlargement instead of K LIIF ones."""
     if threshold <= 0:
         return np.zeros(out_size, bool)
-    h, w = alpha.shape
-    out_h, out_w = out_size
+    bounds = _footprints(alpha.shape, out_size)
+    return _box_all(alpha <= threshold, *bounds) & ~_box_all(alpha <= 0.0, *bounds)
+
+
+def _footprints(in_shape: tuple[int, int], out_size: tuple[int, int]) -> tuple[np.ndarray, ...]:
+    """Input boxes under each output row and column: output row i covers input rows
+    floor(i h/H) .. ceil((i+1) h/H) - 1; returns (r0, r1, c0, c1), ends exclusive."""
+    (h, w), (out_h, out_w) = in_shape, out_size
     rows, cols = np.arange(out_h), np.arange(out_w)
-    r0, r1 = (rows * h) // out_h, -((-(rows + 1) * h) // out_h)
-    c0, c1 = (cols * w) // out_w, -((-(cols + 1) * w) // out_w)
-    low = _box_all(alpha <= threshold, r0, r1, c0, c1)
-    zero = _box_all(alpha <= 0.0, r0, r1, c0, c1)
-    return low & ~zero
+    return ((rows * h) // out_h, -((-(rows + 1) * h) // out_h),  # floor, ceil
+            (cols * w) // out_w, -((-(cols + 1) * w) // out_w))
 
 
 def _box_all(mask: np.ndarray, r0: np.ndarray, r1: np.ndarray, c0: np.ndarray, c1: np.ndarray) -> np.ndarray:

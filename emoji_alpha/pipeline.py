@@ -139,7 +139,7 @@ def enlarge_rgba_direct(premul_lr: np.ndarray, size: tuple[int, int], upscaler, 
     """``--method rgba-liif``: one 4-channel LIIF enlargement of the premultiplied RGBA
     (weights ``emoji-rgba``), queried only where the input is not surely transparent; then
     the same exact 0/1 where the input decides, constraints and back-projection as the solver."""
-    from emoji_alpha.solve.backproject import back_project, consistency_error, enforce_constraints
+    from emoji_alpha.solve.backproject import consistency_error, enforce_constraints
 
     if channels_in(upscaler) != 4:
         raise EmojiAlphaError(f"--method {RGBA_METHOD} needs 4-channel weights (--weights {RGBA_WEIGHTS})")
@@ -158,19 +158,27 @@ def enlarge_rgba_direct(premul_lr: np.ndarray, size: tuple[int, int], upscaler, 
     enforce_constraints(result)
     if options.backproject:
         with timer("backproject"):
-            result = back_project(result, premul_lr, alpha_mask=band, colour_mask=~transparent,
-                                  iterations=options.backproject, kernel=options.bp_kernel,
-                                  weighting=options.bp_weighting)
+            result = _back_project(result, premul_lr, band, transparent, options)
     result[transparent] = 0.0
     result[opaque, 3] = 1.0
     return result, {"consistency": consistency_error(result, premul_lr), "band_fraction": float(band.mean())}
+
+
+def _back_project(result: np.ndarray, premul_lr: np.ndarray, band: np.ndarray, transparent: np.ndarray,
+                  options: SolveOptions) -> np.ndarray:
+    """Back-projection onto the input as ``options`` say: alpha may change in the band,
+    colour wherever the input is not surely transparent."""
+    from emoji_alpha.solve.backproject import back_project
+
+    return back_project(result, premul_lr, alpha_mask=band, colour_mask=~transparent, iterations=options.backproject,
+                        kernel=options.bp_kernel, weighting=options.bp_weighting)
 
 
 def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
                 timer: StageTimer | None = None, debug_dir: Path | None = None) -> tuple[np.ndarray, dict]:
     """Recover premultiplied RGBA (H x W x 4) from a K x H x W x 3 stack; returns (premul, info)."""
     from emoji_alpha.solve import recompositing_loss, solve_exact
-    from emoji_alpha.solve.backproject import back_project, consistency_error
+    from emoji_alpha.solve.backproject import consistency_error
     from emoji_alpha.solve.passes import run_passes
 
     timer = timer or StageTimer()
@@ -190,9 +198,7 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
         result[opaque, 3] = 1.0
     if options.backproject:
         with timer("backproject"):
-            result = back_project(result, premul_lr, alpha_mask=band, colour_mask=~transparent,
-                                  iterations=options.backproject, kernel=options.bp_kernel,
-                                  weighting=options.bp_weighting)
+            result = _back_project(result, premul_lr, band, transparent, options)
     reports = []
     if options.passes:
         with timer("passes"):

@@ -89,9 +89,10 @@ class LiifEngine:
             channels = model.encoder.out_dim
             if model.feat_unfold:
                 # unfold orders channels as c * 9 + (ky * 3 + kx): exactly a conv weight's layout.
-                self.conv_weight = self.feat_weight.reshape(-1, channels, 3, 3).contiguous()
+                table_weight = self.feat_weight.reshape(-1, channels, 3, 3)
             else:
-                self.conv_weight = self.feat_weight.reshape(-1, channels, 1, 1).contiguous()
+                table_weight = self.feat_weight.reshape(-1, channels, 1, 1)
+            self.table_weight = table_weight.contiguous(memory_format=torch.channels_last)
         if len(linears) < 2:
             raise ValueError("LIIF decoding needs an MLP with at least one hidden layer")
         self._fused = _mkldnn_linear_available() if fused is None else fused
@@ -100,7 +101,6 @@ class LiifEngine:
         # that layout on CPU (same sums, reordered: differences ~1e-6). The model itself is
         # left alone so the reference path stays the plain official one.
         self.encoder = copy.deepcopy(model.encoder).eval().to(memory_format=torch.channels_last)
-        self.table_weight = self.conv_weight.contiguous(memory_format=torch.channels_last)
 
     @property
     def device(self) -> torch.device:

@@ -101,7 +101,8 @@ class Upscaler:
 
     def query(self, prepared, pixels: np.ndarray | None = None, *,
               progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Decode prepared images at ``pixels`` (flat output indices; all when None): B x N x 3."""
+        """Decode prepared images at ``pixels`` (flat output indices; all when None): B x N x C
+        (C = 3, or 4 with the 4-channel weights)."""
         import torch
 
         start = time.perf_counter()

@@ -192,11 +192,6 @@ def _delta_spec(delta: dict, path: Path, device: str) -> tuple[dict, dict]:
 
     if delta.get("base_sha256") != OFFICIAL.sha256:
         raise EmojiAlphaError(f"{path} was trained from other base weights than {OFFICIAL.name}")
-    base = torch.load(verify_path(), map_location=device, weights_only=True)["model"]
+    verify()  # the base, as for the official weights themselves
+    base = torch.load(official_path(), map_location=device, weights_only=True)["model"]
     return delta["model"], trained.merge(base["sd"], delta)
-
-
-def verify_path() -> Path:
-    """The official checkpoint, verified (fetch it first with :func:`resolve`)."""
-    verify()
-    return official_path()
