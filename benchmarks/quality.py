@@ -53,8 +53,9 @@ LEVELS = tuple(KEY_LEVELS)  # 8-bit grey levels enlarged once per glyph
 TASKS = {"64-256": (64, 256, None), "160-640": (160, 640, 2), "32-64": (32, 64, None)}
 
 DEFAULT = SolveOptions()
-BG_SETS = {"K2": (0, 255), "K3": (0, 128, 255), "K4": (0, 96, 160, 255), "K4 outer": (0, 64, 192, 255),
-           "K5": (0, 64, 128, 192, 255), "K9": LEVELS}
+BG_SETS = {"K2": (0, 255), "K3": (0, 128, 255), "K3 0,96,255": (0, 96, 255), "K3 0,160,255": (0, 160, 255),
+           "K3 0,64,255": (0, 64, 255), "K3 0,192,255": (0, 192, 255), "K3 32,128,233": (32, 128, 233),
+           "K4": (0, 96, 160, 255), "K4 outer": (0, 64, 192, 255), "K5": (0, 64, 128, 192, 255), "K9": LEVELS}
 
 
 def variants() -> dict[str, SolveOptions]:
@@ -76,7 +77,7 @@ def variants() -> dict[str, SolveOptions]:
     for passes in (1, 2):
         out[f"solve K5 no-bp passes {passes}"] = opts(BG_SETS["K5"], **{**plain, "backproject": 0, "passes": passes})
         out[f"solve (default) passes {passes}"] = dataclasses.replace(DEFAULT, passes=passes)
-    for level in (2, 4, 8):
+    for level in (1, 2, 4, 8):
         out[f"solve (default) faint <= {level}/255"] = dataclasses.replace(DEFAULT, faint_alpha=level / 255)
     for margin in (None, 0, 1, 2):
         if margin != DEFAULT.band_margin:
@@ -138,12 +139,13 @@ CORE = ("solve (default)", "solve K2 bp-bilinear soft x10", "solve K3 bp-bilinea
 
 def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: int | None, upscaler,
               stack_cache: Path, done: dict[str, dict], core_only: bool = False, rgba: bool = False,
-              minimal: bool = False) -> dict[str, dict]:
+              minimal: bool = False, extra: tuple[str, ...] = ()) -> dict[str, dict]:
     """Metrics of every method on one glyph. ``done`` maps ``name|label|options`` to metrics
     already computed (the checkpoint), so changing or adding variants recomputes only those."""
     premul_lr = premultiply(lr)
     results: dict[str, dict] = {}
-    solver = {k: v for k, v in variants().items() if (k in MINIMAL if minimal else k in CORE or not core_only)}
+    solver = {k: v for k, v in variants().items()
+              if (k in MINIMAL if minimal else k in CORE or not core_only) or any(word in k for word in extra)}
     todo: dict[str, SolveOptions | None] = {**solver, **{peer: None for peer in PEERS}}
     if rgba:
         todo.update({label: None for label in RGBA_METHODS})
@@ -298,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rgba", action="store_true", help="also the 4-channel emoji-rgba model (rgba-liif)")
     parser.add_argument("--core", action="store_true", help="only the core solver variants at every size (quicker)")
     parser.add_argument("--minimal", action="store_true", help="only the default and K3/K5/K9 solver variants and the peers")
+    parser.add_argument("--variants", default="", help="comma-separated words: also every solver variant whose name "
+                        "contains one (e.g. 'K3 ,faint' with --minimal)")
     args = parser.parse_args(argv)
 
     from emoji_alpha.liif import Upscaler
@@ -336,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, lr, truth in pairs:
                 per_glyph[name] = run_glyph(name, lr, truth, hr_size, margin, upscaler, stack_cache, done,
                                             core_only=args.core or task == "160-640", rgba=args.rgba,
-                                            minimal=args.minimal)
+                                            minimal=args.minimal, extra=tuple(w for w in args.variants.split(",") if w))
                 if not args.tiny:
                     checkpoint.parent.mkdir(parents=True, exist_ok=True)
                     checkpoint.with_suffix(".tmp").write_text(json.dumps(done))

@@ -44,7 +44,7 @@ class SolveOptions:
     # Footprints whose input alpha is at most this (faint shadow and glow tails) are taken from
     # a smooth (bilinear, premultiplied) enlargement, not K LIIF queries; 0: off.
     faint_alpha: float = 0.0
-    backend: str = "numba"
+    backend: str = "auto"  # numba for large bands, torch below (see solve.exact.AUTO_NUMBA_PIXELS)
 
 
 @dataclass
@@ -177,7 +177,7 @@ def _back_project(result: np.ndarray, premul_lr: np.ndarray, band: np.ndarray, t
 def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
                 timer: StageTimer | None = None, debug_dir: Path | None = None) -> tuple[np.ndarray, dict]:
     """Recover premultiplied RGBA (H x W x 4) from a K x H x W x 3 stack; returns (premul, info)."""
-    from emoji_alpha.solve import recompositing_loss, solve_exact
+    from emoji_alpha.solve import choose_backend, recompositing_loss, solve_exact
     from emoji_alpha.solve.backproject import consistency_error
     from emoji_alpha.solve.passes import run_passes
 
@@ -191,8 +191,9 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     band = ~(transparent | opaque)
     result = np.zeros((*size, 4), np.float32)
     info: dict = {}
+    backend = choose_backend(options.backend, int(band.sum()))
     with timer("solve"):
-        premul, alpha = solve_exact(stack[:, band], backgrounds, backend=options.backend)
+        premul, alpha = solve_exact(stack[:, band], backgrounds, backend=backend)
         result[band, :3], result[band, 3] = premul, alpha
         result[opaque, :3] = np.clip(stack[:, opaque].mean(axis=0), 0.0, 1.0)
         result[opaque, 3] = 1.0
@@ -203,11 +204,11 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     if options.passes:
         with timer("passes"):
             premul, alpha, reports = run_passes(stack[:, band], backgrounds, result[band, :3], result[band, 3],
-                                                options.passes)
+                                                options.passes, backend=backend)
             result[band, :3], result[band, 3] = premul, alpha
     result[transparent] = 0.0  # the input decides these exactly
     result[opaque, 3] = 1.0
-    loss = recompositing_loss(stack, backgrounds, result[..., :3], result[..., 3])
+    loss = recompositing_loss(stack, backgrounds, result[..., :3], result[..., 3], backend=backend)
     info["loss"] = float(loss.mean()) * 255.0**2  # levels^2 per pixel
     per_pixel = 255.0**2 / loss.size  # report pass losses like info["loss"]: mean per pixel, levels^2
     info["passes"] = [{"name": r.name, "loss_before": r.loss_before * per_pixel, "loss_after": r.loss_after * per_pixel,

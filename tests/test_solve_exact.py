@@ -11,6 +11,7 @@ import pytest
 from scipy.optimize import minimize
 
 from emoji_alpha.solve import (
+    choose_backend,
     recompositing_loss,
     residuals,
     solve_alpha_given_colour,
@@ -313,3 +314,34 @@ def test_torch_cuda_agrees_with_numba():
     p2, a2 = solve_exact(s, b, backend="torch", device="cuda")
     np.testing.assert_allclose(a1, a2, atol=1e-5)
     np.testing.assert_allclose(p1, p2, atol=1e-5)
+
+
+def test_auto_backend_choice():
+    """auto: torch for a small band in a fresh process (numba's start-up would cost more than the
+    solve), numba for a large one or once numba has started; the pipeline result is the same."""
+    code = ("import sys; from emoji_alpha.solve import choose_backend, AUTO_NUMBA_PIXELS as n; "
+            "print(choose_backend('auto', 1000), choose_backend('auto', n), choose_backend('numba', 10), "
+            "'numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["torch", "numba", "numba", "False"]
+    with pytest.raises(ValueError):
+        choose_backend("jax", 10)
+
+
+@pytest.mark.parametrize("backend", ["auto", "torch"])
+def test_pipeline_solve_same_for_every_backend(backend):
+    from emoji_alpha.pipeline import SolveOptions, solve_stack
+
+    rng = np.random.default_rng(5)
+    lr = rng.random((6, 6, 4)).astype(np.float32)
+    lr[..., 3] = np.where(rng.random((6, 6)) < 0.3, 1.0, lr[..., 3])
+    lr[..., :3] *= lr[..., 3:]
+    options = SolveOptions()
+    levels = np.asarray(options.backgrounds, np.float32)[:, None, None, None]
+    up = np.repeat(np.repeat(lr, 4, 0), 4, 1)
+    stack = (up[None, ..., :3] + (1 - up[None, ..., 3:]) * levels + rng.normal(0, 0.01, (len(levels), 24, 24, 3))
+             ).astype(np.float32)
+    reference, info_ref = solve_stack(stack, lr, SolveOptions(backend="numba", passes=2))
+    result, info = solve_stack(stack, lr, SolveOptions(backend=backend, passes=2))
+    np.testing.assert_allclose(result, reference, atol=1e-6)
+    assert info["loss"] == pytest.approx(info_ref["loss"], rel=1e-5)

@@ -34,7 +34,7 @@ def enlarge_command(
     keep_stack: Annotated[Optional[Path], typer.Option("--keep-stack", help="Keep the K enlargements here for `emoji-alpha solve`.")] = None,
     debug_dir: options.DebugDir = None,
     device: options.Device = "cpu",
-    backend: options.Backend = "numba",
+    backend: options.Backend = "auto",
     threads: options.Threads = None,
     weights: options.Weights = None,
     memory_limit: options.MemoryLimit = None,

@@ -25,7 +25,7 @@ FaintAlpha = Annotated[Optional[int], typer.Option(
     "enlargement, not K LIIF ones: faster on wide faint shadows, slightly less accurate (default 0: off).")]
 Backproject = Annotated[Optional[int], typer.Option("--backproject", min=0, help="Back-projection iterations onto the input (0: off).")]
 BpKernel = Annotated[Optional[str], typer.Option("--bp-kernel", help="Back-projection kernel: box or bilinear.")]
-Backend = Annotated[str, typer.Option("--backend", help="Solver backend: numba (CPU) or torch (GPU with --device cuda).")]
+Backend = Annotated[str, typer.Option("--backend", help="Solver backend: auto (torch for small bands, where numba's ~0.8 s start-up costs more than the solve; numba otherwise), numba (CPU) or torch.")]
 DebugDir = Annotated[Optional[Path], typer.Option("--debug-dir", help="Write the loss map and each pass's mask as PNGs here.")]
 
 # Batch runs (several inputs, fonts, folders).

@@ -19,7 +19,7 @@ def solve_command(
     backproject: options.Backproject = None,
     bp_kernel: options.BpKernel = None,
     debug_dir: options.DebugDir = None,
-    backend: options.Backend = "numba",
+    backend: options.Backend = "auto",
 ) -> None:
     """Solve colour and alpha from the K enlargements kept in STACK_DIR (cheap: no LIIF)."""
     from emoji_alpha.cli.solver_options import build_options

@@ -7,7 +7,7 @@ from emoji_alpha.errors import EmojiAlphaError
 
 def build_options(*, method: str = "solve", backgrounds: str | None = None, passes: int | None = None,
                   backproject: int | None = None, bp_kernel: str | None = None, band_margin: int | None = None,
-                  full: bool = False, backend: str = "numba", faint_alpha: int | None = None, base=None):
+                  full: bool = False, backend: str = "auto", faint_alpha: int | None = None, base=None):
     """SolveOptions from CLI flags; unset flags keep the defaults (or ``base``'s values)."""
     import dataclasses
 
@@ -19,8 +19,8 @@ def build_options(*, method: str = "solve", backgrounds: str | None = None, pass
         raise EmojiAlphaError(f"unknown --method {method!r}; choose from {', '.join(METHODS)}")
     if bp_kernel is not None and bp_kernel not in KERNELS:
         raise EmojiAlphaError(f"unknown --bp-kernel {bp_kernel!r}; choose from {', '.join(KERNELS)}")
-    if backend not in ("numba", "torch"):
-        raise EmojiAlphaError(f"unknown --backend {backend!r}; choose numba or torch")
+    if backend not in ("auto", "numba", "torch"):
+        raise EmojiAlphaError(f"unknown --backend {backend!r}; choose auto, numba or torch")
     options = base or SolveOptions()
     changes: dict = {"method": method, "backend": backend}
     if backgrounds is not None:

@@ -5,8 +5,10 @@ Importing this package is cheap; numba and torch load on first use.  See
 """
 
 from emoji_alpha.solve.exact import (
+    AUTO_NUMBA_PIXELS,
     BACKENDS,
     SufficientStats,
+    choose_backend,
     recompositing_loss,
     residuals,
     solve_alpha_given_colour,
@@ -16,8 +18,10 @@ from emoji_alpha.solve.exact import (
 )
 
 __all__ = [
+    "AUTO_NUMBA_PIXELS",
     "BACKENDS",
     "SufficientStats",
+    "choose_backend",
     "recompositing_loss",
     "residuals",
     "solve_alpha_given_colour",

@@ -110,26 +110,23 @@ def back_project(premul_hr: np.ndarray, premul_lr: np.ndarray, *, alpha_mask: np
     op = AreaOperator(premul_hr.shape[:2], premul_lr.shape[:2], kernel, dtype=np.float32)
     x = premul_hr.astype(np.float32, copy=True)
     target = premul_lr.astype(np.float32)
-    colour_weight = colour_mask.astype(np.float32)
-    colour_coverage = op.down(colour_weight[..., None])[..., 0]  # constant: colour weights never change
     alpha_base = alpha_mask.astype(np.float32)
-    alpha_weight = alpha_base
-    alpha_coverage = op.down(alpha_base[..., None])[..., 0]
-    spread = np.empty_like(target)  # residual per unit of weight, at input resolution
+    # M per channel (colour mask on R, G, B; the alpha weights on A) and its footprint sums
+    # D(M): whole H x W x 4 arrays, so every update is one contiguous operation
+    weights = np.empty_like(x)
+    weights[..., :3] = colour_mask[..., None]
+    weights[..., 3] = alpha_base
+    coverage = op.down(weights)
     for _ in range(iterations):
         if weighting == "soft":
             uncertainty = x[..., 3] * (1.0 - x[..., 3])
             if SOFT_SIGMA:
                 # smoothed, so corrections do not pile onto single pixels along an edge
                 uncertainty = gaussian_filter(uncertainty, SOFT_SIGMA)
-            alpha_weight = alpha_base * (uncertainty + SOFT_FLOOR)
-            alpha_coverage = op.down(alpha_weight[..., None])[..., 0]
-        residual = target - op.down(x)
-        spread[..., :3] = _share(residual[..., :3], colour_coverage[..., None])
-        spread[..., 3] = _share(residual[..., 3], alpha_coverage)
-        update = op.up(spread)
-        x[..., :3] += colour_weight[..., None] * update[..., :3]
-        x[..., 3] += alpha_weight * update[..., 3]
+            weights[..., 3] = alpha_base * (uncertainty + SOFT_FLOOR)
+            coverage[..., 3] = op.down(weights[..., 3:])[..., 0]
+        update = op.up(_share(target - op.down(x), coverage))
+        x += np.multiply(weights, update, out=update)
         enforce_constraints(x)
     return x
 
@@ -141,6 +138,7 @@ def _share(residual: np.ndarray, coverage: np.ndarray) -> np.ndarray:
 
 def enforce_constraints(premul: np.ndarray) -> np.ndarray:
     """In place: 0 <= a <= 1 and 0 <= P_c <= a."""
-    np.clip(premul[..., 3], 0.0, 1.0, out=premul[..., 3])
-    np.clip(premul[..., :3], 0.0, premul[..., 3:4], out=premul[..., :3])
+    alpha = np.clip(premul[..., 3:4], 0.0, 1.0)
+    # one pass over all four channels (contiguous): colour to [0, a]; alpha to [0, a] = its clip
+    np.clip(premul, 0.0, alpha, out=premul)
     return premul

@@ -43,11 +43,17 @@ outputs are ``(*spatial, 3)`` and alpha/loss outputs ``spatial``.
 
 from __future__ import annotations
 
+import sys
 from typing import Any, NamedTuple
 
 import numpy as np
 
 BACKENDS = ("numba", "torch")
+#: ``backend="auto"`` (the pipeline's default) takes numba only for large problems: numba's
+#: one-off start in a process (import and LLVM set-up, ~0.8 s on 2 cores) costs more than the
+#: whole torch solve (~0.45 us per pixel, float64, 2 threads; numba ~0.06 us once started)
+#: below about this many pixels. Both give the same result (tests/test_solve_exact.py).
+AUTO_NUMBA_PIXELS = 2_000_000
 
 
 class SufficientStats(NamedTuple):
@@ -73,6 +79,16 @@ def _is_tensor(x) -> bool:
 def _check_backend(backend: str) -> None:
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+
+
+def choose_backend(backend: str, pixels: int) -> str:
+    """``backend`` itself; for ``"auto"`` numba when it has already started in this process or
+    the problem has at least :data:`AUTO_NUMBA_PIXELS` pixels, torch otherwise."""
+    if backend != "auto":
+        _check_backend(backend)
+        return backend
+    started = "emoji_alpha.solve._numba_kernels" in sys.modules
+    return "numba" if started or pixels >= AUTO_NUMBA_PIXELS else "torch"
 
 
 def _prepare_stack(stack) -> tuple[np.ndarray, tuple]:

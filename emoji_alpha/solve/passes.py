@@ -43,15 +43,16 @@ def pass_name(index: int) -> str:
 
 
 def run_passes(stack: np.ndarray, backgrounds: np.ndarray, premul: np.ndarray, alpha: np.ndarray, passes: int, *,
-               tolerance: float = DEFAULT_TOLERANCE) -> tuple[np.ndarray, np.ndarray, list[PassReport]]:
+               tolerance: float = DEFAULT_TOLERANCE, backend: str = "numba"
+               ) -> tuple[np.ndarray, np.ndarray, list[PassReport]]:
     """Apply ``passes`` alternating passes to K x N x 3 ``stack``; returns (premul, alpha, reports)."""
     premul, alpha = premul.copy(), alpha.copy()
-    stats = sufficient_stats(stack, backgrounds)
-    loss = recompositing_loss(stack, backgrounds, premul, alpha)
+    stats = sufficient_stats(stack, backgrounds, backend=backend)
+    loss = recompositing_loss(stack, backgrounds, premul, alpha, backend=backend)
     reports = []
     for index in range(passes):
         name = pass_name(index)
-        resid = residuals(stack, backgrounds, premul, alpha)
+        resid = residuals(stack, backgrounds, premul, alpha, backend=backend)
         if name == "uniform":
             candidate_p = premul
             spread = resid.max(axis=-1) - resid.min(axis=-1)
@@ -62,7 +63,7 @@ def run_passes(stack: np.ndarray, backgrounds: np.ndarray, premul: np.ndarray, a
             candidate_p = np.clip(premul + (resid - common[..., None]), 0.0, 1.0).astype(np.float32)
         candidate_a = solve_alpha_given_colour(stats, candidate_p)
         candidate_p = np.minimum(candidate_p, candidate_a[..., None])
-        new_loss = recompositing_loss(stack, backgrounds, candidate_p, candidate_a)
+        new_loss = recompositing_loss(stack, backgrounds, candidate_p, candidate_a, backend=backend)
         accept = pick & (new_loss < loss)
         before = float(loss.sum())
         premul[accept] = candidate_p[accept]
