@@ -16,7 +16,6 @@ import argparse
 import json
 import multiprocessing as mp
 import os
-import platform
 import resource
 import sys
 import tempfile
@@ -182,13 +181,15 @@ def main(argv: list[str] | None = None) -> int:
             sep[1]["batch_vs_separate_diff"] = float(np.abs(a - b).max())
             sep[1]["batch_speedup_vs_separate"] = sep[0]["total_s"] / sep[1]["total_s"]
 
-    meta = {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
+    from machine import cpu_model
+
+    meta = {"machine": cpu_model(), "cpus": os.cpu_count(),
             "python": sys.version.split()[0], "quick": args.quick,
             "load_average_at_end": os.getloadavg(), "time": time.strftime("%Y-%m-%d %H:%M:%S")}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "speed.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
     lines = ["# LIIF decoding speed", "",
-             f"{meta['time']}, {meta['cpus']} CPUs, {results[0]['threads']} torch threads, load average at end "
+             f"{meta['time']}, {meta['machine']}, {meta['cpus']} CPUs, {results[0]['threads']} torch threads, load average at end "
              f"{', '.join(f'{x:.1f}' for x in meta['load_average_at_end'])}. Best of the runs listed; "
              "each case in a fresh process (peak RSS is its own). GFLOP/s counts 2 x multiply-adds of the "
              f"cost model ({ENGINE_MACS / 1e6:.2f} M/pixel engine, {REFERENCE_MACS / 1e6:.2f} M reference) "

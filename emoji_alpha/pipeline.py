@@ -208,12 +208,13 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
             result[band, :3], result[band, 3] = premul, alpha
     result[transparent] = 0.0  # the input decides these exactly
     result[opaque, 3] = 1.0
-    loss = recompositing_loss(stack, backgrounds, result[..., :3], result[..., 3], backend=backend)
+    with timer("check"):  # the figures reported with the result: recompositing loss, input consistency
+        loss = recompositing_loss(stack, backgrounds, result[..., :3], result[..., 3], backend=backend)
+        info["consistency"] = consistency_error(result, premul_lr)
     info["loss"] = float(loss.mean()) * 255.0**2  # levels^2 per pixel
     per_pixel = 255.0**2 / loss.size  # report pass losses like info["loss"]: mean per pixel, levels^2
     info["passes"] = [{"name": r.name, "loss_before": r.loss_before * per_pixel, "loss_after": r.loss_after * per_pixel,
                        "changed": r.changed} for r in reports]
-    info["consistency"] = consistency_error(result, premul_lr)
     info["band_fraction"] = float(band.mean())
     if debug_dir is not None:
         _write_debug(debug_dir, band, loss, reports)

@@ -68,8 +68,14 @@ class AreaOperator:
 
     @staticmethod
     def _apply(rows, cols, image: np.ndarray) -> np.ndarray:
-        """rows @ image @ cols^T over the first two axes of an H x W x C image."""
+        """rows @ image @ cols^T over the first two axes of an H x W x C image. The transposes
+        happen on the smaller side: when enlarging, the column pass runs first and the row
+        pass writes the large result in its final layout."""
         height, width, channels = image.shape
+        if rows.shape[0] > height:
+            out = cols @ image.transpose(1, 0, 2).reshape(width, height * channels)  # (n_cols, H * C)
+            out = out.reshape(-1, height, channels).transpose(1, 0, 2).reshape(height, -1)
+            return (rows @ out).reshape(rows.shape[0], cols.shape[0], channels)
         out = rows @ image.reshape(height, width * channels)  # (n_rows, W * C)
         out = out.reshape(-1, width, channels).transpose(1, 0, 2).reshape(width, -1)
         out = cols @ out  # (n_cols, n_rows * C)
