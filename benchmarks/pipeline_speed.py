@@ -5,6 +5,7 @@ on the same glyphs, with the default pipeline's time split and peak memory.
 
     python benchmarks/pipeline_speed.py                 # 160 -> 640 and 160 -> 2000
     python benchmarks/pipeline_speed.py --sizes 640 --repeats 3   # quicker; rows of other sizes are kept
+    python benchmarks/pipeline_speed.py --fast          # also the --fast preset, in the same runs
 
 With ``--repeats N`` each glyph's two cases alternate N times and each keeps its fastest run
 (the machine's noise only ever adds time); the table says how many runs each row took.
@@ -33,7 +34,7 @@ def _run(case: str, glyph_path: str, size: int, queue) -> None:
     from emoji_alpha.images import premultiply, read_image, write_png, unpremultiply
     from emoji_alpha.liif import Upscaler
     from emoji_alpha.liif.engine import reference_enlarge
-    from emoji_alpha.pipeline import SolveOptions, enlarge_rgba
+    from emoji_alpha.pipeline import FAST_PRESET, SolveOptions, enlarge_rgba
 
     premul = premultiply(read_image(glyph_path).rgba)
     # the default weights for ours, the official ones for the reference (same network, same cost)
@@ -51,7 +52,8 @@ def _run(case: str, glyph_path: str, size: int, queue) -> None:
         out[..., :3] = np.clip(black, 0, out[..., 3:4])
         split["liif"] = time.perf_counter() - start
     else:
-        result = enlarge_rgba(premul, (size, size), upscaler, SolveOptions())
+        options = SolveOptions(**(FAST_PRESET if case == "fast" else {}))
+        result = enlarge_rgba(premul, (size, size), upscaler, options)
         out = result.premul
         split = dict(result.info["seconds"])
         split.update({f"liif:{k}": v for k, v in upscaler.seconds.items()})
@@ -82,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="640,2000")
     parser.add_argument("--repeats", type=int, default=1, help="alternate the two cases N times, keep each one's fastest")
+    parser.add_argument("--fast", action="store_true", help="also the --fast preset (three backgrounds, faint tails)")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     data = cache_dir() / "benchmark"
@@ -95,15 +98,19 @@ def main(argv: list[str] | None = None) -> int:
             if not path.exists():
                 raise SystemExit(f"{path} missing: run `python benchmarks/make_dataset.py` first")
             # interleaved: the two cases of one glyph run back to back under the same load
-            runs = [(measure("default", path, size), measure("twobg-reference", path, size))
-                    for _ in range(args.repeats)]
-            ours = min((r[0] for r in runs), key=lambda r: r["total"])
-            theirs = min((r[1] for r in runs), key=lambda r: r["total"])
-            rows.append({"glyph": glyph, "size": size, "default": ours, "twobg_reference": theirs,
-                         "ratio": ours["total"] / theirs["total"], "runs": args.repeats,
-                         "all_totals": [[a["total"], b["total"]] for a, b in runs]})
+            cases = ("default", "twobg-reference") + (("fast",) if args.fast else ())
+            runs = [[measure(case, path, size) for case in cases] for _ in range(args.repeats)]
+            best = {case: min((r[i] for r in runs), key=lambda r: r["total"]) for i, case in enumerate(cases)}
+            ours, theirs = best["default"], best["twobg-reference"]
+            row = {"glyph": glyph, "size": size, "default": ours, "twobg_reference": theirs,
+                   "ratio": ours["total"] / theirs["total"], "runs": args.repeats,
+                   "all_totals": [[case_run["total"] for case_run in r] for r in runs]}
+            if args.fast:
+                row.update(fast=best["fast"], fast_ratio=best["fast"]["total"] / theirs["total"])
+            rows.append(row)
             print(f"{glyph} 160->{size}: default {ours['total']:.1f} s, twobg(reference) {theirs['total']:.1f} s, "
-                  f"ratio {rows[-1]['ratio']:.2f}", flush=True)
+                  f"ratio {row['ratio']:.2f}" + (f"; --fast ratio {row['fast_ratio']:.2f}" if args.fast else ""),
+                  flush=True)
     rows = sorted(kept + rows, key=lambda r: (r["size"], GLYPHS.index(r["glyph"])))
     args.out.mkdir(parents=True, exist_ok=True)
     from machine import cpu_model
@@ -114,15 +121,19 @@ def main(argv: list[str] | None = None) -> int:
     lines = ["# Whole-glyph speed: default pipeline vs two-background method with the official LIIF", "",
              __doc__.split("\n\n")[0], "", f"Machine: {meta}. Each case in a fresh process (cold: imports excluded, "
              "first-call costs included); the two cases of a glyph run back to back, alternating when repeated; "
-             "a repeated row keeps each case's fastest run (all totals in the JSON).", "",
-             "| glyph | size | runs | default (s) | twobg, reference LIIF (s) | ratio | band fraction | default split (s) | peak RSS default / twobg (MB) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "a repeated row keeps each case's fastest run (all totals in the JSON; in brackets the range of "
+             "each run's own ratio).", "",
+             "| glyph | size | runs | default (s) | twobg, reference LIIF (s) | ratio | --fast (s), ratio | band fraction | default split (s) | peak RSS default / twobg (MB) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         split = r["default"]["split"]
         parts = ", ".join(f"{k} {v:.2f}" for k, v in split.items() if k not in ("band_fraction", "liif"))
-        lines.append(f"| {r['glyph']} | 160->{r['size']} | {r.get('runs', 1)} | {r['default']['total']:.1f} | "
+        fast = f"{r['fast']['total']:.1f}, {r['fast_ratio']:.2f}" if "fast" in r else "-"
+        pairs = [run[0] / run[1] for run in r["all_totals"]]  # each run's default / reference, back to back
+        runs = f"{len(pairs)} ({min(pairs):.2f}-{max(pairs):.2f})" if len(pairs) > 1 else "1"
+        lines.append(f"| {r['glyph']} | 160->{r['size']} | {runs} | {r['default']['total']:.1f} | "
                      f"{r['twobg_reference']['total']:.1f} | "
-                     f"{r['ratio']:.2f} | {split['band_fraction']:.2f} | {parts} | "
+                     f"{r['ratio']:.2f} | {fast} | {split['band_fraction']:.2f} | {parts} | "
                      f"{r['default']['peak_rss_mb']:.0f} / {r['twobg_reference']['peak_rss_mb']:.0f} |")
     (args.out / "pipeline_speed.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -45,7 +45,7 @@ sys.path.insert(0, str(HERE))
 from emoji_alpha.composite import faint_mask, footprint_masks  # noqa: E402
 from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png  # noqa: E402
 from emoji_alpha.metrics import evaluate  # noqa: E402
-from emoji_alpha.pipeline import SolveOptions, fill_faint, liif_stack, solve_stack  # noqa: E402
+from emoji_alpha.pipeline import FAST_PRESET, SolveOptions, fill_faint, liif_stack, solve_stack  # noqa: E402
 from emoji_alpha.progress import progress_bar  # noqa: E402
 from emoji_alpha.solve.peers import KEY_LEVELS, choose_key, enlarge_lanczos, enlarge_separate, remove_key  # noqa: E402
 
@@ -77,6 +77,7 @@ def variants() -> dict[str, SolveOptions]:
     for passes in (1, 2):
         out[f"solve K5 no-bp passes {passes}"] = opts(BG_SETS["K5"], **{**plain, "backproject": 0, "passes": passes})
         out[f"solve (default) passes {passes}"] = dataclasses.replace(DEFAULT, passes=passes)
+    out["solve --fast"] = dataclasses.replace(DEFAULT, **FAST_PRESET)
     for level in (1, 2, 4, 8):
         out[f"solve (default) faint <= {level}/255"] = dataclasses.replace(DEFAULT, faint_alpha=level / 255)
     for margin in (None, 0, 1, 2):
@@ -125,11 +126,11 @@ def subset(stack: np.ndarray, levels) -> np.ndarray:
 
 
 #: The smallest useful set (``--minimal``): the default and its background counts.
-MINIMAL = ("solve (default)", "solve K3 bp-bilinear soft x10", "solve K5 bp-bilinear soft x10", "solve K9 bp-bilinear soft x10")
+MINIMAL = ("solve (default)", "solve --fast", "solve K3 bp-bilinear soft x10", "solve K5 bp-bilinear soft x10", "solve K9 bp-bilinear soft x10")
 
 #: Variants also run at 160 -> 640 (each costs seconds there): the default, its background
 #: counts, back-projection on/off, passes and band margins.
-CORE = ("solve (default)", "solve K2 bp-bilinear soft x10", "solve K3 bp-bilinear soft x10", "solve K4 bp-bilinear soft x10",
+CORE = ("solve (default)", "solve --fast", "solve K2 bp-bilinear soft x10", "solve K3 bp-bilinear soft x10", "solve K4 bp-bilinear soft x10",
         "solve K4 outer bp-bilinear soft x10",
         "solve K9 bp-bilinear soft x10", "solve K5 no-bp", "solve K5 bp-box", "solve K5 bp-bilinear x10",
         "solve (default) passes 1", "solve (default) passes 2", "solve K5 bp-bilinear soft x10",

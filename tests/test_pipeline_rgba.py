@@ -184,3 +184,23 @@ def test_cli_enlarge_rgba_keep_stack_and_resolve(tmp_path, official_weights):
         result = run_cli("enlarge", str(source), "-o", str(tmp_path / "bad.png"), "--size", "40", *bad)
         assert result.returncode == 2 and result.stderr.startswith("error:")
         assert not (tmp_path / "bad.png").exists()
+
+
+def test_fast_preset_options_and_cli(tmp_path, official_weights):
+    from emoji_alpha.cli.solver_options import build_options
+    from emoji_alpha.images import unpremultiply
+    from emoji_alpha.pipeline import FAST_PRESET
+
+    fast = build_options(fast=True)
+    assert fast.backgrounds == FAST_PRESET["backgrounds"] and fast.faint_alpha == FAST_PRESET["faint_alpha"]
+    assert build_options(fast=True, backgrounds="0,128,255").backgrounds == pytest.approx((0.0, 128 / 255, 1.0))  # flags win
+    assert build_options().backgrounds == SolveOptions().backgrounds
+    source = tmp_path / "glyph.png"
+    write_png(source, unpremultiply(glyph(20, 4)))
+    result = run_cli("enlarge", str(source), "-o", str(tmp_path / "fast.png"), "--size", "60", "--fast",
+                     "--keep-stack", str(tmp_path / "stack"))
+    assert result.returncode == 0, result.stderr
+    sidecar = json.loads((tmp_path / "stack" / "stack.json").read_text())
+    assert sidecar["backgrounds"] == [0.0, 64.0, 255.0]
+    alpha = read_image(tmp_path / "fast.png").rgba[..., 3]
+    assert alpha.min() == 0.0 and alpha.max() == 1.0

@@ -31,6 +31,8 @@ def enlarge_command(
     band_margin: Annotated[Optional[int], typer.Option("--band-margin", min=0, help="Edge-band margin in input pixels.")] = None,
     full: Annotated[bool, typer.Option("--full", help="Run LIIF over every pixel, not only the edge band.")] = False,
     faint_alpha: options.FaintAlpha = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Three backgrounds and faint tails from a smooth enlargement: "
+                                       "up to ~25% faster on soft shadows, slightly lower quality (README, Benchmarks).")] = False,
     keep_stack: Annotated[Optional[Path], typer.Option("--keep-stack", help="Keep the K enlargements here for `emoji-alpha solve`.")] = None,
     debug_dir: options.DebugDir = None,
     device: options.Device = "cpu",
@@ -56,7 +58,7 @@ def enlarge_command(
 
     solve_options = build_options(method=method, backgrounds=backgrounds, passes=passes, backproject=backproject,
                                   bp_kernel=bp_kernel, band_margin=band_margin, full=full, backend=backend,
-                                  faint_alpha=faint_alpha)
+                                  faint_alpha=faint_alpha, fast=fast)
     weights = default_weights(solve_options.method, weights)
     if is_single(inputs, output):
         if any(value is not None for value in (only, limit, dask)) or force or workers != 1:

@@ -7,12 +7,14 @@ from emoji_alpha.errors import EmojiAlphaError
 
 def build_options(*, method: str = "solve", backgrounds: str | None = None, passes: int | None = None,
                   backproject: int | None = None, bp_kernel: str | None = None, band_margin: int | None = None,
-                  full: bool = False, backend: str = "auto", faint_alpha: int | None = None, base=None):
-    """SolveOptions from CLI flags; unset flags keep the defaults (or ``base``'s values)."""
+                  full: bool = False, backend: str = "auto", faint_alpha: int | None = None, fast: bool = False,
+                  base=None):
+    """SolveOptions from CLI flags; unset flags keep the defaults (or ``base``'s values), or
+    with ``fast`` the :data:`FAST_PRESET`'s (explicit flags still win)."""
     import dataclasses
 
     from emoji_alpha.composite import parse_backgrounds
-    from emoji_alpha.pipeline import METHODS, SolveOptions
+    from emoji_alpha.pipeline import FAST_PRESET, METHODS, SolveOptions
     from emoji_alpha.solve.backproject import KERNELS
 
     if method not in METHODS:
@@ -22,7 +24,7 @@ def build_options(*, method: str = "solve", backgrounds: str | None = None, pass
     if backend not in ("auto", "numba", "torch"):
         raise EmojiAlphaError(f"unknown --backend {backend!r}; choose auto, numba or torch")
     options = base or SolveOptions()
-    changes: dict = {"method": method, "backend": backend}
+    changes: dict = {"method": method, "backend": backend, **(FAST_PRESET if fast else {})}
     if backgrounds is not None:
         levels = parse_backgrounds(backgrounds)
         changes["backgrounds"] = tuple(float(v) for v in levels)
