@@ -152,7 +152,7 @@ def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: i
         todo.update({label: None for label in RGBA_METHODS})
     stack = None
     for label, options in todo.items():
-        key = f"{name}|{label}|{json.dumps(dataclasses.asdict(options)) if options else ''}"
+        key = f"{name}|{label}|{json.dumps(_result_fields(options)) if options else ''}"
         if key in done:
             results[label] = done[key]
             continue
@@ -174,6 +174,11 @@ def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: i
         metrics["seconds"] = time.perf_counter() - start
         results[label] = done[key] = metrics
     return results
+
+
+def _result_fields(options: SolveOptions) -> dict:
+    """The options that change a result (the solver backend does not), for checkpoint keys."""
+    return {k: v for k, v in dataclasses.asdict(options).items() if k != "backend"}
 
 
 PEERS = ("twobg", "separate", "keygrey", "lanczos")
