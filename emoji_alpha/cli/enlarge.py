@@ -32,7 +32,7 @@ def enlarge_command(
     full: Annotated[bool, typer.Option("--full", help="Run LIIF over every pixel, not only the edge band.")] = False,
     faint_alpha: options.FaintAlpha = None,
     fast: Annotated[bool, typer.Option("--fast", help="Three backgrounds and faint tails from a smooth enlargement: "
-                                       "up to ~25% faster on soft shadows, slightly lower quality (README, Benchmarks).")] = False,
+                                       "15-28% faster (most on soft shadows), edge alpha error +5-8% (README, Benchmarks).")] = False,
     keep_stack: Annotated[Optional[Path], typer.Option("--keep-stack", help="Keep the K enlargements here for `emoji-alpha solve`.")] = None,
     debug_dir: options.DebugDir = None,
     device: options.Device = "cpu",
