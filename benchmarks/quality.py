@@ -125,7 +125,7 @@ def subset(stack: np.ndarray, levels) -> np.ndarray:
     return stack[[LEVELS.index(int(round(level * 255))) for level in levels]]
 
 
-#: The smallest useful set (``--minimal``): the default and its background counts.
+#: The smallest useful set (``--minimal``): the default, the --fast preset and the default's background counts.
 MINIMAL = ("solve (default)", "solve --fast", "solve K3 bp-bilinear soft x10", "solve K5 bp-bilinear soft x10", "solve K9 bp-bilinear soft x10")
 
 #: Variants also run at 160 -> 640 (each costs seconds there): the default, its background
@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", default="official", help="LIIF weights for every method: official or emoji")
     parser.add_argument("--rgba", action="store_true", help="also the 4-channel emoji-rgba model (rgba-liif)")
     parser.add_argument("--core", action="store_true", help="only the core solver variants at every size (quicker)")
-    parser.add_argument("--minimal", action="store_true", help="only the default and K3/K5/K9 solver variants and the peers")
+    parser.add_argument("--minimal", action="store_true", help="only the default, --fast and K3/K5/K9 solver variants and the peers")
     parser.add_argument("--variants", default="", help="comma-separated words: also every solver variant whose name "
                         "contains one (e.g. 'K3 ,faint' with --minimal)")
     args = parser.parse_args(argv)

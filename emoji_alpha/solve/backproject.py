@@ -68,24 +68,29 @@ class AreaOperator:
 
     @staticmethod
     def _apply(rows, cols, image: np.ndarray) -> np.ndarray:
-        """rows @ image @ cols^T over the first two axes of an H x W x C image. The transposes
-        happen on the smaller side: when enlarging, the column pass runs first and the row
-        pass writes the large result in its final layout."""
-        height, width, channels = image.shape
-        if rows.shape[0] > height:
-            out = cols @ image.transpose(1, 0, 2).reshape(width, height * channels)  # (n_cols, H * C)
-            out = out.reshape(-1, height, channels).transpose(1, 0, 2).reshape(height, -1)
-            return (rows @ out).reshape(rows.shape[0], cols.shape[0], channels)
-        out = rows @ image.reshape(height, width * channels)  # (n_rows, W * C)
-        out = out.reshape(-1, width, channels).transpose(1, 0, 2).reshape(width, -1)
-        out = cols @ out  # (n_cols, n_rows * C)
-        return np.ascontiguousarray(out.reshape(cols.shape[0], rows.shape[0], channels).transpose(1, 0, 2))
+        """rows @ image @ cols^T over the first two axes of an H x W x C image. The column
+        pass transposes its operand, so it runs on the smaller image: first when enlarging
+        (the row pass then writes the large result in its final layout), last otherwise."""
+        if rows.shape[0] > image.shape[0]:
+            return _along_rows(rows, _along_cols(cols, image))
+        return np.ascontiguousarray(_along_cols(cols, _along_rows(rows, image)))
 
     def down(self, image: np.ndarray) -> np.ndarray:
         return self._apply(self.down_y, self.down_x, image)
 
     def up(self, image: np.ndarray) -> np.ndarray:
         return self._apply(self.up_y, self.up_x, image)
+
+
+def _along_rows(matrix, image: np.ndarray) -> np.ndarray:
+    """matrix @ image over the first axis of an H x W x C image."""
+    height, width, channels = image.shape
+    return (matrix @ image.reshape(height, width * channels)).reshape(-1, width, channels)
+
+
+def _along_cols(matrix, image: np.ndarray) -> np.ndarray:
+    """matrix @ image over the second axis (a transposed view of the result)."""
+    return _along_rows(matrix, image.transpose(1, 0, 2)).transpose(1, 0, 2)
 
 
 def consistency_error(premul_hr: np.ndarray, premul_lr: np.ndarray) -> dict[str, float]:
