@@ -1,13 +1,13 @@
-"""Whole-glyph speed: the default pipeline (edge band, 4 backgrounds, exact solve,
-back-projection) against the black/white two-background method with the official LIIF
+"""Whole-glyph speed: the default pipeline (edge band, 4 backgrounds with 2 on demand, exact
+solve, back-projection) against the black/white two-background method with the official LIIF
 algorithm (two full enlargements with the reference implementation), side by side in one run
 on the same glyphs, with the default pipeline's time split and peak memory.
 
     python benchmarks/pipeline_speed.py                 # 160 -> 640 and 160 -> 2000
     python benchmarks/pipeline_speed.py --sizes 640 --repeats 3   # quicker; rows of other sizes are kept
-    python benchmarks/pipeline_speed.py --fast          # also the --fast preset, in the same runs
+    python benchmarks/pipeline_speed.py --also fast,everywhere,three   # other settings, in the same runs
 
-With ``--repeats N`` each glyph's two cases alternate N times and each keeps its fastest run
+With ``--repeats N`` each glyph's cases alternate N times and each keeps its fastest run
 (the machine's noise only ever adds time); the table says how many runs each row took.
 
 Writes benchmarks/results/pipeline_speed.md and .json.
@@ -24,6 +24,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 GLYPHS = ("1fab0", "1f680+shadow")  # natural translucent wings; soft drop shadow
+#: Other settings of our pipeline (``--also``): their label and their SolveOptions changes.
+VARIANTS = {"fast": ("--fast", None),  # pipeline.FAST_PRESET
+            "everywhere": ("4 levels everywhere", {"on_demand": ()}),
+            "three": ("3 levels everywhere, 192 on demand > 0.5", {"on_demand": (192 / 255,), "on_demand_residual": 0.5})}
 
 
 def _run(case: str, glyph_path: str, size: int, queue) -> None:
@@ -52,12 +56,14 @@ def _run(case: str, glyph_path: str, size: int, queue) -> None:
         out[..., :3] = np.clip(black, 0, out[..., 3:4])
         split["liif"] = time.perf_counter() - start
     else:
-        options = SolveOptions(**(FAST_PRESET if case == "fast" else {}))
+        changes = VARIANTS[case][1] if case in VARIANTS else {}
+        options = SolveOptions(**(FAST_PRESET if case == "fast" else changes))
         result = enlarge_rgba(premul, (size, size), upscaler, options)
         out = result.premul
         split = dict(result.info["seconds"])
         split.update({f"liif:{k}": v for k, v in upscaler.seconds.items()})
         split["band_fraction"] = result.info["band_fraction"]
+        split["on_demand_fraction"] = result.info.get("on_demand_fraction", 1.0)
     io_start = time.perf_counter()
     write_png(Path("/tmp") / f"pipeline-speed-{case}-{size}.png", unpremultiply(out))
     split["io"] = time.perf_counter() - io_start
@@ -83,12 +89,17 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="640,2000")
-    parser.add_argument("--repeats", type=int, default=1, help="alternate the two cases N times, keep each one's fastest")
-    parser.add_argument("--fast", action="store_true", help="also the --fast preset (three backgrounds, faint tails)")
+    parser.add_argument("--repeats", type=int, default=1, help="alternate the cases N times, keep each one's fastest")
+    parser.add_argument("--also", default="", help=f"comma-separated, also these settings: {', '.join(VARIANTS)}")
+    parser.add_argument("--fast", action="store_true", help="same as --also fast")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     data = cache_dir() / "benchmark"
     sizes = [int(s) for s in args.sizes.split(",")]
+    also = [v for v in args.also.split(",") if v] + (["fast"] if args.fast and "fast" not in args.also else [])
+    unknown = [v for v in also if v not in VARIANTS]
+    if unknown:
+        raise SystemExit(f"unknown --also {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
     previous = args.out / "pipeline_speed.json"
     kept = [r for r in json.loads(previous.read_text())["rows"] if r["size"] not in sizes] if previous.exists() else []
     rows = []
@@ -97,19 +108,18 @@ def main(argv: list[str] | None = None) -> int:
             path = data / glyph / "160.png"
             if not path.exists():
                 raise SystemExit(f"{path} missing: run `python benchmarks/make_dataset.py` first")
-            # interleaved: the two cases of one glyph run back to back under the same load
-            cases = ("default", "twobg-reference") + (("fast",) if args.fast else ())
+            # interleaved: the cases of one glyph run back to back under the same load
+            cases = ("default", "twobg-reference", *also)
             runs = [[measure(case, path, size) for case in cases] for _ in range(args.repeats)]
             best = {case: min((r[i] for r in runs), key=lambda r: r["total"]) for i, case in enumerate(cases)}
             ours, theirs = best["default"], best["twobg-reference"]
             row = {"glyph": glyph, "size": size, "default": ours, "twobg_reference": theirs,
                    "ratio": ours["total"] / theirs["total"], "runs": args.repeats,
                    "all_totals": [[case_run["total"] for case_run in r] for r in runs]}
-            if args.fast:
-                row.update(fast=best["fast"], fast_ratio=best["fast"]["total"] / theirs["total"])
+            row["variants"] = {case: {**best[case], "ratio": best[case]["total"] / theirs["total"]} for case in also}
             rows.append(row)
             print(f"{glyph} 160->{size}: default {ours['total']:.1f} s, twobg(reference) {theirs['total']:.1f} s, "
-                  f"ratio {row['ratio']:.2f}" + (f"; --fast ratio {row['fast_ratio']:.2f}" if args.fast else ""),
+                  f"ratio {row['ratio']:.2f}" + "".join(f"; {case} {v['ratio']:.2f}" for case, v in row["variants"].items()),
                   flush=True)
     rows = sorted(kept + rows, key=lambda r: (r["size"], GLYPHS.index(r["glyph"])))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -120,20 +130,23 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "pipeline_speed.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
     lines = ["# Whole-glyph speed: default pipeline vs two-background method with the official LIIF", "",
              __doc__.split("\n\n")[0], "", f"Machine: {meta}. Each case in a fresh process (cold: imports excluded, "
-             "first-call costs included); the two cases of a glyph run back to back, alternating when repeated; "
+             "first-call costs included); the cases of a glyph run back to back, alternating when repeated; "
              "a repeated row keeps each case's fastest run (all totals in the JSON; in brackets the range of "
              "each run's own ratio).", "",
-             "| glyph | size | runs | default (s) | twobg, reference LIIF (s) | ratio | --fast (s), ratio | band fraction | default split (s) | peak RSS default / twobg (MB) |",
+             "Other settings measured in the same runs: " + "; ".join(f"{k}: {label}" for k, (label, _) in VARIANTS.items())
+             + " (s, ratio to the reference).", "",
+             "| glyph | size | runs | default (s) | twobg, reference LIIF (s) | ratio | other settings (s, ratio) | band fraction, decoded on demand | default split (s) | peak RSS default / twobg (MB) |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         split = r["default"]["split"]
-        parts = ", ".join(f"{k} {v:.2f}" for k, v in split.items() if k not in ("band_fraction", "liif"))
-        fast = f"{r['fast']['total']:.1f}, {r['fast_ratio']:.2f}" if "fast" in r else "-"
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in split.items() if k not in ("band_fraction", "on_demand_fraction", "liif"))
+        others = dict(r.get("variants", {}), **({"fast": {**r["fast"], "ratio": r["fast_ratio"]}} if "fast" in r else {}))
+        other = "; ".join(f"{case} {v['total']:.1f}, {v['ratio']:.2f}" for case, v in others.items()) or "-"
         pairs = [run[0] / run[1] for run in r["all_totals"]]  # each run's default / reference, back to back
         runs = f"{len(pairs)} ({min(pairs):.2f}-{max(pairs):.2f})" if len(pairs) > 1 else "1"
         lines.append(f"| {r['glyph']} | 160->{r['size']} | {runs} | {r['default']['total']:.1f} | "
                      f"{r['twobg_reference']['total']:.1f} | "
-                     f"{r['ratio']:.2f} | {fast} | {split['band_fraction']:.2f} | {parts} | "
+                     f"{r['ratio']:.2f} | {other} | {split['band_fraction']:.2f}, {split.get('on_demand_fraction', 1.0):.2f} | {parts} | "
                      f"{r['default']['peak_rss_mb']:.0f} / {r['twobg_reference']['peak_rss_mb']:.0f} |")
     (args.out / "pipeline_speed.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -47,6 +47,7 @@ from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png
 from emoji_alpha.metrics import evaluate  # noqa: E402
 from emoji_alpha.pipeline import FAST_PRESET, SolveOptions, fill_faint, liif_stack, solve_stack  # noqa: E402
 from emoji_alpha.progress import progress_bar  # noqa: E402
+from emoji_alpha.solve.on_demand import complete_on_demand, split_levels  # noqa: E402
 from emoji_alpha.solve.peers import KEY_LEVELS, choose_key, enlarge_lanczos, enlarge_separate, remove_key  # noqa: E402
 
 LEVELS = tuple(KEY_LEVELS)  # 8-bit grey levels enlarged once per glyph
@@ -60,8 +61,8 @@ BG_SETS = {"K2": (0, 255), "K3": (0, 128, 255), "K3 0,96,255": (0, 96, 255), "K3
 
 def variants() -> dict[str, SolveOptions]:
     """Solver variants evaluated from the cached stack. 'solve (default)' is the shipped default."""
-    def opts(bgs, **kw) -> SolveOptions:
-        return dataclasses.replace(DEFAULT, backgrounds=tuple(b / 255.0 for b in bgs), **kw)
+    def opts(bgs, **kw) -> SolveOptions:  # every level decoded everywhere (no backgrounds on demand)
+        return dataclasses.replace(DEFAULT, backgrounds=tuple(b / 255.0 for b in bgs), on_demand=(), **kw)
 
     plain = dict(backproject=1, bp_kernel="box", bp_weighting="uniform", passes=0)
     out = {"solve (default)": DEFAULT}
@@ -78,6 +79,12 @@ def variants() -> dict[str, SolveOptions]:
         out[f"solve K5 no-bp passes {passes}"] = opts(BG_SETS["K5"], **{**plain, "backproject": 0, "passes": passes})
         out[f"solve (default) passes {passes}"] = dataclasses.replace(DEFAULT, passes=passes)
     out["solve --fast"] = dataclasses.replace(DEFAULT, **FAST_PRESET)
+    out["solve (default) on demand: none"] = dataclasses.replace(DEFAULT, on_demand=())
+    for residual in (0.125, 0.5, 1.0, 2.0):
+        out[f"solve (default) on demand > {residual}"] = dataclasses.replace(DEFAULT, on_demand_residual=residual)
+    out["solve (default) on demand: 192 > 0.5"] = dataclasses.replace(DEFAULT, on_demand=(192 / 255,), on_demand_residual=0.5)
+    out["solve (default) on demand > 0.5, faint <= 1/255"] = dataclasses.replace(
+        DEFAULT, on_demand_residual=0.5, faint_alpha=1 / 255)
     for level in (1, 2, 4, 8):
         out[f"solve (default) faint <= {level}/255"] = dataclasses.replace(DEFAULT, faint_alpha=level / 255)
     for margin in (None, 0, 1, 2):
@@ -99,11 +106,19 @@ def as_pipeline_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOp
     if task_margin is not None and margin > task_margin:
         return None  # LIIF was not run on the wider band
     transparent, opaque = footprint_masks(premul_lr[..., 3], chosen.shape[1:3], margin)
+    faint = faint_mask(premul_lr[..., 3], chosen.shape[1:3], options.faint_alpha)
     levels = np.asarray(options.backgrounds, np.float32)
     filled = chosen.copy()
     filled[:, transparent] = levels[:, None, None]
     filled[:, opaque] = chosen[len(levels) // 2][opaque]
-    fill_faint(filled, premul_lr, levels, faint_mask(premul_lr[..., 3], chosen.shape[1:3], options.faint_alpha))
+    base, extra = split_levels(levels, options.on_demand)
+    if extra:  # the on-demand levels where the pipeline would decode them, its fill elsewhere
+        band = ~(transparent | opaque | faint)
+        decoded = filled[:, band]
+        complete_on_demand(decoded, levels, base, extra, options.on_demand_residual,
+                           lambda index: decoded[extra][:, index], backend="torch")
+        filled[:, band] = decoded
+    fill_faint(filled, premul_lr, levels, faint)
     return filled
 
 
@@ -177,8 +192,12 @@ def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: i
 
 
 def _result_fields(options: SolveOptions) -> dict:
-    """The options that change a result (the solver backend does not), for checkpoint keys."""
-    return {k: v for k, v in dataclasses.asdict(options).items() if k != "backend"}
+    """The options that change a result, for checkpoint keys: not the solver backend, nor the
+    on-demand settings when no on-demand level is among the backgrounds (keys stay as before)."""
+    fields = {k: v for k, v in dataclasses.asdict(options).items() if k != "backend"}
+    if not split_levels(options.backgrounds, options.on_demand)[1]:
+        fields.pop("on_demand"), fields.pop("on_demand_residual")
+    return fields
 
 
 PEERS = ("twobg", "separate", "keygrey", "lanczos")

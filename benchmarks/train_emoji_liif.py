@@ -23,7 +23,6 @@ step-0 point of each curve.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys

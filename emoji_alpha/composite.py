@@ -11,14 +11,14 @@ import numpy as np
 from emoji_alpha.errors import EmojiAlphaError
 
 
-def parse_backgrounds(text: str) -> np.ndarray:
+def parse_backgrounds(text: str, flag: str = "--backgrounds") -> np.ndarray:
     """``"0,128,255"`` (8-bit grey levels) -> float32 levels in [0, 1], in the given order."""
     try:
         levels = [float(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise EmojiAlphaError(f"--backgrounds must be comma-separated grey levels 0..255, got {text!r}") from None
+        raise EmojiAlphaError(f"{flag} must be comma-separated grey levels 0..255, got {text!r}") from None
     if not levels:
-        raise EmojiAlphaError("--backgrounds needs at least one grey level")
+        raise EmojiAlphaError(f"{flag} needs at least one grey level")
     if any(not 0 <= level <= 255 for level in levels):
         raise EmojiAlphaError(f"background levels must be within 0..255, got {text!r}")
     if len(set(levels)) != len(levels):

@@ -44,13 +44,20 @@ class SolveOptions:
     # Footprints whose input alpha is at most this (faint shadow and glow tails) are taken from
     # a smooth (bilinear, premultiplied) enlargement, not K LIIF queries; 0: off.
     faint_alpha: float = 0.0
+    # Levels (among ``backgrounds``) that LIIF decodes in the edge band only where the fit over
+    # the others leaves an RMS residual above ``on_demand_residual`` 8-bit levels; elsewhere they
+    # are filled with that fit's composites (emoji_alpha.solve.on_demand). 64 and 192 on demand
+    # at 0.25 levels: the same edge alpha error as decoding all four everywhere, with 40% fewer
+    # queries in the band (benchmarks/results/quality_emoji.md). (): every level everywhere.
+    on_demand: tuple[float, ...] = (64 / 255, 192 / 255)
+    on_demand_residual: float = 0.25
     backend: str = "auto"  # numba for large bands, torch below (see solve.exact.AUTO_NUMBA_PIXELS)
 
 
-#: ``--fast``: three backgrounds (the best three-level set on the benchmark) and faint tails
-#: (input alpha <= 1/255) from a smooth enlargement: about a quarter fewer LIIF queries on a
-#: glyph with a soft shadow, for a small measured quality cost (benchmarks/results/quality_emoji.md).
-FAST_PRESET = {"backgrounds": (0.0, 64 / 255, 1.0), "faint_alpha": 1 / 255}
+#: ``--fast``: backgrounds on demand only where the base fit is off by more than 1 level, and
+#: faint tails (input alpha <= 1/255) from a smooth enlargement: fewer LIIF queries on a glyph
+#: with a soft shadow, for a small measured quality cost (benchmarks/results/quality_emoji.md).
+FAST_PRESET = {"on_demand_residual": 1.0, "faint_alpha": 1 / 255}
 
 
 @dataclass
@@ -89,14 +96,19 @@ def enlarge_rgb(rgb: np.ndarray, size: tuple[int, int], upscaler) -> EnlargeResu
 
 
 def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: SolveOptions,
-               timer: StageTimer | None = None) -> np.ndarray:
+               timer: StageTimer | None = None, info: dict | None = None) -> np.ndarray:
     """The K x H x W x 3 enlarged composites S_k.
 
-    With the edge band (``band_margin`` not None) LIIF decodes all K backgrounds only in the
-    band; pixels the input decides are filled exactly: transparent ones with the background
-    itself (S_k = b_k) and opaque ones with one enlargement over the middle background,
-    the same for every k. A stack built like this re-solves to exact 0 and 1 there.
+    With the edge band (``band_margin`` not None) LIIF decodes the K backgrounds only in the
+    band (the ``on_demand`` levels only where the others disagree, see
+    :mod:`emoji_alpha.solve.on_demand`); pixels the input decides are filled exactly:
+    transparent ones with the background itself (S_k = b_k) and opaque ones with one
+    enlargement over the middle background, the same for every k. A stack built like this
+    re-solves to exact 0 and 1 there. ``--full`` (no band) decodes every level everywhere.
+    ``info``, if given, receives ``on_demand_fraction`` (of the band).
     """
+    from emoji_alpha.solve.on_demand import complete_on_demand, split_levels
+
     timer = timer or StageTimer()
     backgrounds = np.asarray(options.backgrounds, np.float32)
     composites = flatten(premul_lr, backgrounds)
@@ -109,14 +121,29 @@ def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: 
     faint = faint_mask(premul_lr[..., 3], size, options.faint_alpha)
     band = np.flatnonzero(~(transparent | opaque | faint))
     solid = np.flatnonzero(opaque)
+    base, extra = split_levels(backgrounds, options.on_demand)
     stack = np.empty((count, height * width, 3), np.float32)
     stack[:, transparent.reshape(-1)] = backgrounds[:, None, None]
-    with timer("liif"), progress_bar(f"LIIF x{count} (edge band)", band.size + solid.size) as advance:
-        prepared = upscaler.prepare(composites, size)  # encode once; both queries share it
+    band_stack = np.empty((count, band.size, 3), np.float32)
+    with timer("liif"), progress_bar(f"LIIF x{len(base)} (edge band)", band.size + solid.size) as advance:
+        prepared = upscaler.prepare(composites, size)  # encode once; every query shares it
         if band.size:
-            stack[:, band] = upscaler.query(prepared, band, progress=advance)
+            band_stack[base] = upscaler.query(prepared.images(base), band, progress=advance)
         if solid.size:
             stack[:, solid] = upscaler.query(prepared.select(count // 2), solid, progress=advance)[0]
+
+    def decode(index: np.ndarray) -> np.ndarray:
+        with timer("liif"), progress_bar(f"LIIF x{len(extra)} (on demand)", index.size) as advance:
+            return upscaler.query(prepared.images(extra), band[index], progress=advance)
+
+    if extra and band.size:
+        from emoji_alpha.solve import choose_backend
+
+        decoded = complete_on_demand(band_stack, backgrounds, base, extra, options.on_demand_residual, decode,
+                                     backend=choose_backend(options.backend, band.size), timer=timer)
+        if info is not None:
+            info["on_demand_fraction"] = float(decoded.mean())
+    stack[:, band] = band_stack
     stack = stack.reshape(count, height, width, 3)
     fill_faint(stack, premul_lr, backgrounds, faint)
     return stack
@@ -256,7 +283,8 @@ def enlarge_rgba(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options
         raise EmojiAlphaError(f"unknown method {options.method!r}; choose from {', '.join(METHODS)}")
     if channels_in(upscaler) != 3:
         raise EmojiAlphaError(f"the {RGBA_WEIGHTS} weights enlarge RGBA directly: use them with --method {RGBA_METHOD}")
-    stack = liif_stack(premul_lr, size, upscaler, options, timer)
+    stack_info: dict = {}
+    stack = liif_stack(premul_lr, size, upscaler, options, timer, stack_info)
     if keep_stack is not None:
         from emoji_alpha.stack import StackInfo, save_stack
 
@@ -264,6 +292,7 @@ def enlarge_rgba(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options
         save_stack(keep_stack, stack, premul_lr, StackInfo(levels, source, list(premul_lr.shape[:2]), list(size),
                                                             getattr(upscaler, "weights_sha256", ""), options.band_margin))
     premul, info = solve_stack(stack, premul_lr, options, timer, debug_dir)
+    info.update(stack_info)
     info["seconds"] = timer.seconds
     return EnlargeResult(premul, None, size, info)
 

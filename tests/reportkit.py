@@ -69,7 +69,10 @@ class _Prepared:
         self.full, self.batch = full, len(full)
 
     def select(self, index: int) -> "_Prepared":
-        return _Prepared(self.full[index:index + 1])
+        return self.images([index])
+
+    def images(self, indices: list[int]) -> "_Prepared":
+        return _Prepared(self.full[list(indices)])
 
 
 def build_outdir(out: Path, *, size: int = 96, manifest: bool = True, odd_name: bool = True) -> dict:

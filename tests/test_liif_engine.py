@@ -79,6 +79,17 @@ def test_batch_equals_separate_runs(model):
         assert (together[k] - alone[0]).abs().max().item() <= 1e-5
 
 
+def test_image_subsets_of_a_batch(model):
+    images = _images(4, 9, 8)
+    engine = LiifEngine(model)
+    prepared = engine.prepare(images, (20, 17))
+    together = engine.query(prepared)
+    for indices in ([2], [1, 2], [0, 3], [3, 0, 2]):
+        subset = engine.query(prepared.images(indices))
+        assert subset.shape[0] == len(indices)
+        assert (subset - together[indices]).abs().max().item() <= 1e-5
+
+
 @pytest.mark.parametrize("args", [{"local_ensemble": False}, {"cell_decode": False}, {"feat_unfold": False}])
 def test_model_variants(args):
     model = _model(seed=3, **args)

@@ -31,8 +31,10 @@ def enlarge_command(
     band_margin: Annotated[Optional[int], typer.Option("--band-margin", min=0, help="Edge-band margin in input pixels.")] = None,
     full: Annotated[bool, typer.Option("--full", help="Run LIIF over every pixel, not only the edge band.")] = False,
     faint_alpha: options.FaintAlpha = None,
-    fast: Annotated[bool, typer.Option("--fast", help="Three backgrounds and faint tails from a smooth enlargement: "
-                                       "15-28% faster (most on soft shadows), edge alpha error +5-8% (README, Benchmarks).")] = False,
+    on_demand: options.OnDemand = None,
+    on_demand_residual: options.OnDemandResidual = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Backgrounds on demand only where the fit is off by over 1 "
+                                       "level, faint tails from a smooth enlargement (README, Benchmarks).")] = False,
     keep_stack: Annotated[Optional[Path], typer.Option("--keep-stack", help="Keep the K enlargements here for `emoji-alpha solve`.")] = None,
     debug_dir: options.DebugDir = None,
     device: options.Device = "cpu",
@@ -58,7 +60,8 @@ def enlarge_command(
 
     solve_options = build_options(method=method, backgrounds=backgrounds, passes=passes, backproject=backproject,
                                   bp_kernel=bp_kernel, band_margin=band_margin, full=full, backend=backend,
-                                  faint_alpha=faint_alpha, fast=fast)
+                                  faint_alpha=faint_alpha, fast=fast, on_demand=on_demand,
+                                  on_demand_residual=on_demand_residual)
     weights = default_weights(solve_options.method, weights)
     if is_single(inputs, output):
         if any(value is not None for value in (only, limit, dask)) or force or workers != 1:

@@ -23,6 +23,12 @@ Passes = Annotated[Optional[int], typer.Option("--passes", "-p", min=0, help="Re
 FaintAlpha = Annotated[Optional[int], typer.Option(
     "--faint-alpha", min=0, max=254, help="Take footprints with input alpha <= this level (0-254) from a smooth "
     "enlargement, not K LIIF ones: faster on wide faint shadows, slightly less accurate (default 0: off).")]
+OnDemand = Annotated[Optional[str], typer.Option(
+    "--on-demand", help="Grey levels (among --backgrounds) decoded in the edge band only where the fit over the "
+    "others is off by more than --on-demand-residual; 'none': every level everywhere (default 64,192).")]
+OnDemandResidual = Annotated[Optional[float], typer.Option(
+    "--on-demand-residual", min=0.0, help="RMS residual in 8-bit levels above which the on-demand backgrounds are "
+    "decoded (default 0.25; 0: everywhere in the band).")]
 Backproject = Annotated[Optional[int], typer.Option("--backproject", min=0, help="Back-projection iterations onto the input (0: off).")]
 BpKernel = Annotated[Optional[str], typer.Option("--bp-kernel", help="Back-projection kernel: box or bilinear.")]
 Backend = Annotated[str, typer.Option("--backend", help="Solver backend: auto (torch for small bands, where numba's ~0.8 s start-up costs more than the solve; numba otherwise), numba (CPU) or torch.")]

@@ -8,9 +8,10 @@ from emoji_alpha.errors import EmojiAlphaError
 def build_options(*, method: str = "solve", backgrounds: str | None = None, passes: int | None = None,
                   backproject: int | None = None, bp_kernel: str | None = None, band_margin: int | None = None,
                   full: bool = False, backend: str = "auto", faint_alpha: int | None = None, fast: bool = False,
-                  base=None):
+                  on_demand: str | None = None, on_demand_residual: float | None = None, base=None):
     """SolveOptions from CLI flags; unset flags keep the defaults (or ``base``'s values), or
-    with ``fast`` the :data:`FAST_PRESET`'s (explicit flags still win)."""
+    with ``fast`` the :data:`FAST_PRESET`'s (explicit flags still win). ``--backgrounds``
+    without ``--on-demand`` decodes every given level everywhere."""
     import dataclasses
 
     from emoji_alpha.composite import parse_backgrounds
@@ -28,6 +29,11 @@ def build_options(*, method: str = "solve", backgrounds: str | None = None, pass
     if backgrounds is not None:
         levels = parse_backgrounds(backgrounds)
         changes["backgrounds"] = tuple(float(v) for v in levels)
+        changes["on_demand"] = ()
+    if on_demand is not None:
+        changes["on_demand"] = _on_demand_levels(on_demand, changes.get("backgrounds", options.backgrounds))
+    if on_demand_residual is not None:
+        changes["on_demand_residual"] = on_demand_residual
     for name, value in (("passes", passes), ("backproject", backproject), ("bp_kernel", bp_kernel)):
         if value is not None:
             changes[name] = value
@@ -38,3 +44,18 @@ def build_options(*, method: str = "solve", backgrounds: str | None = None, pass
     elif band_margin is not None:
         changes["band_margin"] = band_margin
     return dataclasses.replace(options, **changes)
+
+
+def _on_demand_levels(text: str, backgrounds: tuple[float, ...]) -> tuple[float, ...]:
+    """``--on-demand`` levels (``none`` or ``""``: none), each one of the backgrounds."""
+    from emoji_alpha.composite import parse_backgrounds
+    from emoji_alpha.solve.on_demand import split_levels
+
+    if text.strip().lower() in ("", "none"):
+        return ()
+    levels = tuple(float(v) for v in parse_backgrounds(text, "--on-demand"))
+    extra = split_levels(backgrounds, levels)[1]
+    if len(extra) != len(levels):
+        shown = ",".join(f"{round(b * 255.0, 3):g}" for b in backgrounds)
+        raise EmojiAlphaError(f"--on-demand levels must be among the backgrounds ({shown}), got {text!r}")
+    return levels

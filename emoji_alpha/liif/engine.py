@@ -53,8 +53,16 @@ class PreparedFeatures:
 
     def select(self, index: int) -> "PreparedFeatures":
         """Image ``index`` of the batch alone (a view, no copy)."""
+        return self.images([index])
+
+    def images(self, indices: list[int]) -> "PreparedFeatures":
+        """Images ``indices`` of the batch, in that order (a view when they are consecutive)."""
         pixels = self.in_size[0] * self.in_size[1]
-        return PreparedFeatures(self.table[index * pixels:(index + 1) * pixels], 1, self.in_size, self.out_size)
+        if list(indices) == list(range(indices[0], indices[0] + len(indices))):
+            table = self.table[indices[0] * pixels:(indices[0] + len(indices)) * pixels]
+        else:
+            table = torch.cat([self.table[k * pixels:(k + 1) * pixels] for k in indices])
+        return PreparedFeatures(table, len(indices), self.in_size, self.out_size)
 
 
 def _mkldnn_linear_available() -> bool:
