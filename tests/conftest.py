@@ -21,3 +21,19 @@ def upscaler(official_weights):
     from emoji_alpha.liif import Upscaler
 
     return Upscaler(official_weights, "cpu", log=lambda _msg: None)
+
+
+class CountingUpscaler:
+    """Wraps an upscaler and records every query as (images in the batch, pixel indices)."""
+
+    def __init__(self, upscaler) -> None:
+        self.upscaler, self.engine, self.calls = upscaler, upscaler.engine, []
+
+    def prepare(self, *args):
+        return self.upscaler.prepare(*args)
+
+    def query(self, prepared, pixels, **kwargs):
+        import numpy as np
+
+        self.calls.append((prepared.batch, np.asarray(pixels)))
+        return self.upscaler.query(prepared, pixels, **kwargs)

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import CountingUpscaler
 
 from emoji_alpha.composite import flatten, footprint_masks
 from emoji_alpha.errors import EmojiAlphaError
@@ -78,20 +79,10 @@ def glyph(size: int = 24, seed: int = 3) -> np.ndarray:
 def test_pipeline_decodes_the_extra_backgrounds_only_on_demand(upscaler):
     premul_lr = glyph()
     size = (72, 72)
-    calls = []
-
-    class Counting:
-        engine = upscaler.engine
-
-        def prepare(self, *args):
-            return upscaler.prepare(*args)
-
-        def query(self, prepared, pixels, **kwargs):
-            calls.append((prepared.batch, np.asarray(pixels).size))
-            return upscaler.query(prepared, pixels, **kwargs)
-
+    counting = CountingUpscaler(upscaler)
     options = SolveOptions()
-    result = enlarge_rgba(premul_lr, size, Counting(), options)
+    result = enlarge_rgba(premul_lr, size, counting, options)
+    calls = [(batch, pixels.size) for batch, pixels in counting.calls]
     transparent, opaque = footprint_masks(premul_lr[..., 3], size, 0)
     band = int((~(transparent | opaque)).sum())
     fraction = result.info["on_demand_fraction"]

@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import CountingUpscaler
 
 from emoji_alpha.composite import flatten, footprint_masks, parse_backgrounds
 from emoji_alpha.errors import EmojiAlphaError
@@ -113,20 +114,10 @@ def test_faint_footprints_skip_liif_and_stay_faint(upscaler):
     options = dataclasses.replace(SolveOptions(), faint_alpha=4 / 255)
     faint = faint_mask(premul_lr[..., 3], (72, 72), options.faint_alpha)
     assert faint.any()
-    queried = []
-
-    class Counting:
-        engine = upscaler.engine
-
-        def prepare(self, *args):
-            return upscaler.prepare(*args)
-
-        def query(self, prepared, pixels, **kwargs):
-            queried.append(np.asarray(pixels))
-            return upscaler.query(prepared, pixels, **kwargs)
-
-    result = enlarge_rgba(premul_lr, (72, 72), Counting(), options)
-    assert not np.isin(np.flatnonzero(faint), np.concatenate(queried)).any()  # no LIIF there
+    counting = CountingUpscaler(upscaler)
+    result = enlarge_rgba(premul_lr, (72, 72), counting, options)
+    queried = np.concatenate([pixels for _, pixels in counting.calls])
+    assert not np.isin(np.flatnonzero(faint), queried).any()  # no LIIF there
     assert result.premul[faint, 3].max() < 8 / 255 and np.isfinite(result.premul).all()
 
 
