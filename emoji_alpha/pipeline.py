@@ -47,7 +47,7 @@ class SolveOptions:
     # Levels (among ``backgrounds``) that LIIF decodes in the edge band only where the fit over
     # the others leaves an RMS residual above ``on_demand_residual`` 8-bit levels; elsewhere they
     # are filled with that fit's composites (emoji_alpha.solve.on_demand). 64 and 192 on demand
-    # at 0.25 levels: the same edge alpha error as decoding all four everywhere, with 40% fewer
+    # at 0.25 levels: the same edge alpha error as decoding all four everywhere, with 30-45% fewer
     # queries in the band (benchmarks/results/quality_emoji.md). (): every level everywhere.
     on_demand: tuple[float, ...] = (64 / 255, 192 / 255)
     on_demand_residual: float = 0.25
