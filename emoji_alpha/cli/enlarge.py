@@ -29,7 +29,7 @@ def enlarge_command(
     backproject: options.Backproject = None,
     bp_kernel: options.BpKernel = None,
     band_margin: Annotated[Optional[int], typer.Option("--band-margin", min=0, help="Edge-band margin in input pixels.")] = None,
-    full: Annotated[bool, typer.Option("--full", help="Run LIIF over every pixel, not only the edge band.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Run LIIF for every background over every pixel (no edge band, nothing on demand).")] = False,
     faint_alpha: options.FaintAlpha = None,
     on_demand: options.OnDemand = None,
     on_demand_residual: options.OnDemandResidual = None,
