@@ -83,6 +83,9 @@ def variants() -> dict[str, SolveOptions]:
     for residual in (0.125, 0.5, 1.0, 2.0):
         out[f"solve (default) on demand > {residual}"] = dataclasses.replace(DEFAULT, on_demand_residual=residual)
     out["solve (default) on demand: 192 > 0.5"] = dataclasses.replace(DEFAULT, on_demand=(192 / 255,), on_demand_residual=0.5)
+    for middle in (64, 128):  # three levels, one on demand: one composite less to encode
+        out[f"solve 0,{middle},255 on demand: {middle} > 0.25"] = dataclasses.replace(
+            DEFAULT, backgrounds=(0.0, middle / 255, 1.0), on_demand=(middle / 255,))
     out["solve (default) on demand > 0.5, faint <= 1/255"] = dataclasses.replace(
         DEFAULT, on_demand_residual=0.5, faint_alpha=1 / 255)
     for level in (1, 2, 4, 8):
