@@ -26,6 +26,11 @@ def parse_backgrounds(text: str, flag: str = "--backgrounds") -> np.ndarray:
     return np.asarray(levels, dtype=np.float32) / 255.0
 
 
+def format_backgrounds(levels) -> str:
+    """Levels in [0, 1] as ``parse_backgrounds`` reads them: ``"0,64,192,255"``."""
+    return ",".join(f"{round(float(level) * 255.0, 3):g}" for level in levels)
+
+
 def flatten(premul: np.ndarray, backgrounds: np.ndarray) -> np.ndarray:
     """K composites (K x H x W x 3) of premultiplied RGBA over grey levels ``backgrounds``."""
     alpha = premul[..., 3:4]

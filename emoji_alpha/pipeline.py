@@ -125,17 +125,17 @@ def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: 
     stack = np.empty((count, height * width, 3), np.float32)
     stack[:, transparent.reshape(-1)] = backgrounds[:, None, None]
     band_stack = np.empty((count, band.size, 3), np.float32)
-    order = base + extra  # encoded in this order, so each group is a view of the features, not a copy
+    order = base + extra  # encoded in this order, so each group is a slice (a view) of the features
     with timer("liif"), progress_bar(f"LIIF x{len(base)} (edge band)", band.size + solid.size) as advance:
         prepared = upscaler.prepare(composites[order], size)  # encode once; every query shares it
         if band.size:
-            band_stack[base] = upscaler.query(prepared.images(list(range(len(base)))), band, progress=advance)
+            band_stack[base] = upscaler.query(prepared.images(0, len(base)), band, progress=advance)
         if solid.size:
             stack[:, solid] = upscaler.query(prepared.select(order.index(count // 2)), solid, progress=advance)[0]
 
     def decode(index: np.ndarray) -> np.ndarray:
         with timer("liif"), progress_bar(f"LIIF x{len(extra)} (on demand)", index.size) as advance:
-            return upscaler.query(prepared.images(list(range(len(base), count))), band[index], progress=advance)
+            return upscaler.query(prepared.images(len(base), count), band[index], progress=advance)
 
     if extra and band.size:
         from emoji_alpha.solve import choose_backend

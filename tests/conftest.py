@@ -5,6 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 
@@ -33,7 +34,5 @@ class CountingUpscaler:
         return self.upscaler.prepare(*args)
 
     def query(self, prepared, pixels, **kwargs):
-        import numpy as np
-
         self.calls.append((prepared.batch, np.asarray(pixels)))
         return self.upscaler.query(prepared, pixels, **kwargs)

@@ -69,10 +69,10 @@ class _Prepared:
         self.full, self.batch = full, len(full)
 
     def select(self, index: int) -> "_Prepared":
-        return self.images([index])
+        return self.images(index, index + 1)
 
-    def images(self, indices: list[int]) -> "_Prepared":
-        return _Prepared(self.full[list(indices)])
+    def images(self, start: int, stop: int) -> "_Prepared":
+        return _Prepared(self.full[start:stop])
 
 
 def build_outdir(out: Path, *, size: int = 96, manifest: bool = True, odd_name: bool = True) -> dict:

@@ -241,11 +241,12 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
     Returns ([(task, estimated bytes or None)], [(name, error)]).
     """
     import emoji_alpha
+    from emoji_alpha.composite import format_backgrounds
     from emoji_alpha.images import MAX_INPUT_PIXELS
     from emoji_alpha.sizes import output_size
 
     options_json = _options_json(options)
-    levels = ",".join(f"{round(b * 255.0, 3):g}" for b in options.backgrounds)
+    levels = format_backgrounds(options.backgrounds)
     todo: list[tuple[GlyphTask, int | None]] = []
     prefailed: list[tuple[str, str]] = []
     rows: list[GlyphRow] = []

@@ -48,7 +48,7 @@ def build_options(*, method: str = "solve", backgrounds: str | None = None, pass
 
 def _on_demand_levels(text: str, backgrounds: tuple[float, ...]) -> tuple[float, ...]:
     """``--on-demand`` levels (``none`` or ``""``: none), each one of the backgrounds."""
-    from emoji_alpha.composite import parse_backgrounds
+    from emoji_alpha.composite import format_backgrounds, parse_backgrounds
     from emoji_alpha.solve.on_demand import split_levels
 
     if text.strip().lower() in ("", "none"):
@@ -56,6 +56,6 @@ def _on_demand_levels(text: str, backgrounds: tuple[float, ...]) -> tuple[float,
     levels = tuple(float(v) for v in parse_backgrounds(text, "--on-demand"))
     extra = split_levels(backgrounds, levels)[1]
     if len(extra) != len(levels):
-        shown = ",".join(f"{round(b * 255.0, 3):g}" for b in backgrounds)
-        raise EmojiAlphaError(f"--on-demand levels must be among the backgrounds ({shown}), got {text!r}")
+        raise EmojiAlphaError(f"--on-demand levels must be among the backgrounds ({format_backgrounds(backgrounds)}), "
+                              f"got {text!r}")
     return levels

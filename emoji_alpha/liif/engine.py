@@ -53,16 +53,12 @@ class PreparedFeatures:
 
     def select(self, index: int) -> "PreparedFeatures":
         """Image ``index`` of the batch alone (a view, no copy)."""
-        return self.images([index])
+        return self.images(index, index + 1)
 
-    def images(self, indices: list[int]) -> "PreparedFeatures":
-        """Images ``indices`` of the batch, in that order (a view when they are consecutive)."""
+    def images(self, start: int, stop: int) -> "PreparedFeatures":
+        """Images ``start`` to ``stop - 1`` of the batch (a view, no copy)."""
         pixels = self.in_size[0] * self.in_size[1]
-        if list(indices) == list(range(indices[0], indices[0] + len(indices))):
-            table = self.table[indices[0] * pixels:(indices[0] + len(indices)) * pixels]
-        else:
-            table = torch.cat([self.table[k * pixels:(k + 1) * pixels] for k in indices])
-        return PreparedFeatures(table, len(indices), self.in_size, self.out_size)
+        return PreparedFeatures(self.table[start * pixels:stop * pixels], stop - start, self.in_size, self.out_size)
 
 
 def _mkldnn_linear_available() -> bool:
