@@ -42,7 +42,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from emoji_alpha.composite import faint_mask, footprint_masks  # noqa: E402
+from emoji_alpha.composite import faint_mask, footprint_masks, middle_level  # noqa: E402
 from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png  # noqa: E402
 from emoji_alpha.metrics import evaluate  # noqa: E402
 from emoji_alpha.pipeline import FAST_PRESET, SolveOptions, fill_faint, liif_stack, solve_stack  # noqa: E402
@@ -113,7 +113,7 @@ def as_pipeline_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOp
     levels = np.asarray(options.backgrounds, np.float32)
     filled = chosen.copy()
     filled[:, transparent] = levels[:, None, None]
-    filled[:, opaque] = chosen[len(levels) // 2][opaque]
+    filled[:, opaque] = chosen[middle_level(levels)][opaque]
     base, extra = split_levels(levels, options.on_demand)
     if extra:  # the on-demand levels where the pipeline would decode them, its fill elsewhere
         band = ~(transparent | opaque | faint)

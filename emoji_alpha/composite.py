@@ -31,6 +31,14 @@ def format_backgrounds(levels) -> str:
     return ",".join(f"{round(float(level) * 255.0, 3):g}" for level in levels)
 
 
+def middle_level(levels) -> int:
+    """Index of the middle grey among ``levels`` (in any order; the upper median of an even
+    count): the composite whose enlargement fills the opaque pixels, the same for every level,
+    so a background's bleed into colours next to the edge is the smallest it can be."""
+    order = np.argsort(np.asarray(levels, np.float64), kind="stable")
+    return int(order[len(order) // 2])
+
+
 def flatten(premul: np.ndarray, backgrounds: np.ndarray) -> np.ndarray:
     """K composites (K x H x W x 3) of premultiplied RGBA over grey levels ``backgrounds``."""
     alpha = premul[..., 3:4]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emoji_alpha.composite import faint_mask, flatten, footprint_masks
+from emoji_alpha.composite import faint_mask, flatten, footprint_masks, middle_level
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.images import LoadedImage, premultiply, read_image, unpremultiply, write_png
 from emoji_alpha.progress import log, progress_bar
@@ -131,17 +131,17 @@ def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: 
         if band.size:
             band_stack[base] = upscaler.query(prepared.images(0, len(base)), band, progress=advance)
         if solid.size:
-            stack[:, solid] = upscaler.query(prepared.select(order.index(count // 2)), solid, progress=advance)[0]
+            stack[:, solid] = upscaler.query(prepared.select(order.index(middle_level(backgrounds))), solid,
+                                             progress=advance)[0]
 
     def decode(index: np.ndarray) -> np.ndarray:
         with timer("liif"), progress_bar(f"LIIF x{len(extra)} (on demand)", index.size) as advance:
             return upscaler.query(prepared.images(len(base), count), band[index], progress=advance)
 
     if extra and band.size:
-        from emoji_alpha.solve import choose_backend
-
+        device = solver_device(upscaler, options)
         decoded = complete_on_demand(band_stack, backgrounds, base, extra, options.on_demand_residual, decode,
-                                     backend=choose_backend(options.backend, band.size), timer=timer)
+                                     backend=solver_backend(options, band.size, device), device=device, timer=timer)
         if info is not None:
             info["on_demand_fraction"] = float(decoded.mean())
     stack[:, band] = band_stack
@@ -161,6 +161,19 @@ def fill_faint(stack: np.ndarray, premul_lr: np.ndarray, backgrounds: np.ndarray
     operator = AreaOperator(stack.shape[1:3], premul_lr.shape[:2], "bilinear", dtype=np.float32)
     smooth = operator.up(premul_lr).numpy()[faint]
     stack[:, faint] = smooth[None, :, :3] + (1.0 - smooth[None, :, 3:]) * np.asarray(backgrounds, np.float32)[:, None, None]
+
+
+def solver_device(upscaler, options: SolveOptions) -> str:
+    """Where the solver and back-projection run: on the upscaler's GPU if it has one (unless
+    the numba backend is asked for), else on the CPU."""
+    device = str(getattr(upscaler, "device", "cpu"))
+    return "cpu" if device == "cpu" or options.backend == "numba" else device
+
+
+def solver_backend(options: SolveOptions, pixels: int, device: str) -> str:
+    from emoji_alpha.solve import choose_backend
+
+    return "torch" if device != "cpu" else choose_backend(options.backend, pixels)
 
 
 def channels_in(upscaler) -> int:
@@ -192,26 +205,29 @@ def enlarge_rgba_direct(premul_lr: np.ndarray, size: tuple[int, int], upscaler, 
     enforce_constraints(result)
     if options.backproject:
         with timer("backproject"):
-            result = _back_project(result, premul_lr, band, transparent, options)
+            result = _back_project(result, premul_lr, band, transparent, options, solver_device(upscaler, options))
     result[transparent] = 0.0
     result[opaque, 3] = 1.0
-    return result, {"consistency": consistency_error(result, premul_lr), "band_fraction": float(band.mean())}
+    return result, {"consistency": consistency_error(result, premul_lr, solver_device(upscaler, options)),
+                    "band_fraction": float(band.mean())}
 
 
 def _back_project(result: np.ndarray, premul_lr: np.ndarray, band: np.ndarray, transparent: np.ndarray,
-                  options: SolveOptions) -> np.ndarray:
+                  options: SolveOptions, device: str = "cpu") -> np.ndarray:
     """Back-projection onto the input as ``options`` say: alpha may change in the band,
     colour wherever the input is not surely transparent."""
     from emoji_alpha.solve.backproject import back_project
 
     return back_project(result, premul_lr, alpha_mask=band, colour_mask=~transparent, iterations=options.backproject,
-                        kernel=options.bp_kernel, weighting=options.bp_weighting)
+                        kernel=options.bp_kernel, weighting=options.bp_weighting, device=device)
 
 
 def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
-                timer: StageTimer | None = None, debug_dir: Path | None = None) -> tuple[np.ndarray, dict]:
-    """Recover premultiplied RGBA (H x W x 4) from a K x H x W x 3 stack; returns (premul, info)."""
-    from emoji_alpha.solve import choose_backend, recompositing_loss, solve_exact
+                timer: StageTimer | None = None, debug_dir: Path | None = None,
+                device: str = "cpu") -> tuple[np.ndarray, dict]:
+    """Recover premultiplied RGBA (H x W x 4) from a K x H x W x 3 stack; returns (premul, info).
+    ``device``: a torch device for the solve, back-projection and checks (the torch backend)."""
+    from emoji_alpha.solve import recompositing_loss, solve_exact
     from emoji_alpha.solve.backproject import consistency_error
     from emoji_alpha.solve.passes import run_passes
 
@@ -225,15 +241,15 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     band = ~(transparent | opaque)
     result = np.zeros((*size, 4), np.float32)
     info: dict = {}
-    backend = choose_backend(options.backend, int(band.sum()))
+    backend = solver_backend(options, int(band.sum()), device)
     with timer("solve"):
-        premul, alpha = solve_exact(stack[:, band], backgrounds, backend=backend)
+        premul, alpha = solve_exact(stack[:, band], backgrounds, backend=backend, device=device)
         result[band, :3], result[band, 3] = premul, alpha
         result[opaque, :3] = np.clip(stack[:, opaque].mean(axis=0), 0.0, 1.0)
         result[opaque, 3] = 1.0
     if options.backproject:
         with timer("backproject"):
-            result = _back_project(result, premul_lr, band, transparent, options)
+            result = _back_project(result, premul_lr, band, transparent, options, device)
     reports = []
     if options.passes:
         with timer("passes"):
@@ -243,8 +259,8 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     result[transparent] = 0.0  # the input decides these exactly
     result[opaque, 3] = 1.0
     with timer("check"):  # the figures reported with the result: recompositing loss, input consistency
-        loss = recompositing_loss(stack, backgrounds, result[..., :3], result[..., 3], backend=backend)
-        info["consistency"] = consistency_error(result, premul_lr)
+        loss = recompositing_loss(stack, backgrounds, result[..., :3], result[..., 3], backend=backend, device=device)
+        info["consistency"] = consistency_error(result, premul_lr, device)
     info["loss"] = float(loss.mean()) * 255.0**2  # levels^2 per pixel
     per_pixel = 255.0**2 / loss.size  # report pass losses like info["loss"]: mean per pixel, levels^2
     info["passes"] = [{"name": r.name, "loss_before": r.loss_before * per_pixel, "loss_after": r.loss_after * per_pixel,
@@ -292,7 +308,7 @@ def enlarge_rgba(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options
         levels = [round(float(b) * 255.0, 3) for b in options.backgrounds]
         save_stack(keep_stack, stack, premul_lr, StackInfo(levels, source, list(premul_lr.shape[:2]), list(size),
                                                             getattr(upscaler, "weights_sha256", ""), options.band_margin))
-    premul, info = solve_stack(stack, premul_lr, options, timer, debug_dir)
+    premul, info = solve_stack(stack, premul_lr, options, timer, debug_dir, solver_device(upscaler, options))
     info.update(stack_info)
     info["seconds"] = timer.seconds
     return EnlargeResult(premul, None, size, info)

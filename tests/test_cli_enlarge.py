@@ -87,6 +87,7 @@ def test_bad_inputs_fail_cleanly(tmp_path, rgb_png):
         ("enlarge", str(rgb_png), "-o", str(out), "--size", "20000", "--memory-limit", "1"),
         ("enlarge", str(rgb_png), "-o", str(out), "--size", "999999"),
         ("enlarge", str(rgb_png), "-o", str(out), "--size", "64", "--device", "tpu"),
+        ("enlarge", str(rgb_png), "-o", str(out), "--size", "64", "--half"),  # float16 needs a GPU
     ]
     for args in cases:
         _assert_clean_failure(run_cli(*args), out)

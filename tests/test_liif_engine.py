@@ -102,10 +102,37 @@ def test_model_variants(args):
 
 def test_chunk_is_capped():
     from emoji_alpha.liif.engine import MAX_CHUNK_ROWS
+    from emoji_alpha.liif.memory import MAX_CHUNK_ROWS_GPU, max_chunk_rows
 
     assert LiifEngine.chunk_pixels(10**9, 1) * 4 <= MAX_CHUNK_ROWS
     assert LiifEngine.chunk_pixels(10**9, 3) * 4 * 3 <= MAX_CHUNK_ROWS
     assert LiifEngine.chunk_pixels(5, 3) == 5
+    assert max_chunk_rows("cpu") == MAX_CHUNK_ROWS and max_chunk_rows("cuda") == MAX_CHUNK_ROWS_GPU
+    assert LiifEngine.chunk_pixels(10**9, 2, max_rows=max_chunk_rows("cuda")) * 4 * 2 <= MAX_CHUNK_ROWS_GPU
+
+
+def test_half_precision_is_for_gpus(model):
+    with pytest.raises(ValueError, match="GPU"):
+        LiifEngine(model, half=True)
+
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+@cuda
+@pytest.mark.parametrize("half, tolerance", [(False, 1e-4), (True, 2e-2)])
+def test_cuda_engine_matches_reference(half, tolerance):
+    """The same engine on a GPU (big chunks), float32 within the parity bound, float16 within
+    a few 8-bit levels of the CPU reference."""
+    cpu_model = _model(seed=5)
+    images = _images(3, 12, 10)
+    expected = reference_enlarge(cpu_model, images, (45, 37)).view(3, -1, 3)
+    engine = LiifEngine(_model(seed=5).cuda(), half=half)
+    prepared = engine.prepare(images.cuda(), (45, 37))
+    got = engine.query(prepared).float().cpu()
+    assert (got - expected).abs().max().item() <= tolerance
+    subset = engine.query(prepared.images(1, 3), torch.arange(0, 45 * 37, 7).cuda()).float().cpu()
+    assert (subset - got[1:3, ::7]).abs().max().item() <= (1e-3 if half else 1e-5)
 
 
 def _bare_upscaler(memory_limit, chunk_size=16384):

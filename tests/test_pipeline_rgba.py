@@ -98,6 +98,19 @@ def test_liif_pipeline_keeps_exact_zero_and_one(upscaler):
     assert (full.premul[transparent] == 0).all() and (full.premul[opaque, 3] == 1).all()
 
 
+def test_background_order_does_not_matter(upscaler):
+    """The opaque fill is the middle grey's enlargement whatever order the levels come in."""
+    from emoji_alpha.composite import middle_level
+
+    assert middle_level(np.array([255, 0, 64, 192]) / 255) == 3 and middle_level([0.0, 0.5, 1.0]) == 1
+    premul_lr = glyph(16, 5)
+    levels = np.array([0, 64, 192, 255], np.float32) / 255
+    results = [enlarge_rgba(premul_lr, (40, 40), upscaler, SolveOptions(backgrounds=tuple(levels[order]),
+                                                                         on_demand=(levels[1],))).premul
+               for order in ([0, 1, 2, 3], [3, 1, 0, 2])]
+    np.testing.assert_allclose(results[0], results[1], atol=2e-6)
+
+
 def test_faint_footprints_skip_liif_and_stay_faint(upscaler):
     from emoji_alpha.composite import faint_mask
 
@@ -199,3 +212,16 @@ def test_fast_preset_options_and_cli(tmp_path, official_weights):
     result = run_cli("solve", str(tmp_path / "stack"), "-o", str(tmp_path / "again.png"))
     assert result.returncode == 0, result.stderr
     assert np.abs(read_image(tmp_path / "again.png").rgba - fast_png).max() <= 2 / 255
+
+
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_pipeline_matches_cpu(upscaler, official_weights):
+    """On a GPU the LIIF, the solve, back-projection and checks all run there: same result."""
+    from emoji_alpha.liif import Upscaler
+
+    premul_lr = glyph(24, 7)
+    gpu = Upscaler(official_weights, "cuda", log=lambda _m: None)
+    on_cpu = enlarge_rgba(premul_lr, (60, 60), upscaler, SolveOptions())
+    on_gpu = enlarge_rgba(premul_lr, (60, 60), gpu, SolveOptions())
+    assert np.abs(on_gpu.premul - on_cpu.premul).max() < 1e-3
+    assert abs(on_gpu.info["loss"] - on_cpu.info["loss"]) < 1e-2 * max(1.0, on_cpu.info["loss"])

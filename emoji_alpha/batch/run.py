@@ -68,7 +68,7 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
               memory_limit: float | None = None, dask_address: str | None = None,
               only: Iterable[str] | None = None, limit: int | None = None, force: bool = False,
               weights: str | None = None, device: str = "cpu", threads: int | None = None,
-              chunk_size: int = 16384, show_progress: bool = True) -> BatchSummary:
+              chunk_size: int = 16384, half: bool = False, show_progress: bool = True) -> BatchSummary:
     """Enlarge every glyph of ``inputs`` into ``out_dir``; see the module docs.
 
     ``memory_limit`` is the budget in GiB for all local workers together (default 80% of
@@ -109,7 +109,7 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
                 summary.failed += 1
                 summary.failures.append((name, error))
             executor = _executor(todo, size, scale, options, workers, budget, dask_address, weights, device,
-                                 threads, chunk_size, user_budget=bool(memory_limit))
+                                 threads, chunk_size, half, user_budget=bool(memory_limit))
             summary.workers, summary.executor = (executor.workers, executor.description) if executor else (0, "")
             if executor is not None:
                 _execute(executor, todo, manifest, summary, show_progress)
@@ -332,13 +332,13 @@ def _weights_sha(weights: str | None) -> str:
 # -- running ----------------------------------------------------------------------------
 
 def _executor(todo, size, scale, options, workers, budget, dask_address, weights, device, threads, chunk_size,
-              user_budget: bool = False):
+              half: bool = False, user_budget: bool = False):
     from emoji_alpha.batch.executors import DaskExecutor, InlineExecutor, LocalPoolExecutor
 
     if not todo:
         return None
     config = WorkerConfig(size=size, scale=scale, options=options, weights=weights, device=device,
-                          chunk_size=chunk_size, threads=threads)
+                          chunk_size=chunk_size, half=half, threads=threads)
     if dask_address:
         # Each Dask worker holds one glyph per thread; the budget caps each glyph's LIIF.
         return DaskExecutor(dataclasses.replace(config, memory_limit=budget if user_budget else None), dask_address)

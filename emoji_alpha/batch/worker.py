@@ -29,13 +29,14 @@ class WorkerConfig:
     weights: str | None = None
     device: str = "cpu"
     chunk_size: int = 16384
+    half: bool = False  # float16 LIIF (GPU only)
     threads: int | None = None  # torch threads per worker; None: all cores (or the cores // workers rule)
     memory_limit: int | None = None  # bytes one worker may use for LIIF (None: the Upscaler default)
     #: Dask only: total worker threads per host, so each worker takes its share of the cores.
     host_threads: dict = field(default_factory=dict, hash=False, compare=False)
 
     def key(self) -> str:
-        return repr((self.size, self.scale, self.options, self.weights, self.device, self.chunk_size,
+        return repr((self.size, self.scale, self.options, self.weights, self.device, self.chunk_size, self.half,
                      self.threads, self.memory_limit))
 
 
@@ -96,7 +97,8 @@ def _upscaler(config: WorkerConfig):
         from emoji_alpha.liif import Upscaler
 
         _state["upscaler"] = Upscaler(config.weights, config.device, chunk_size=config.chunk_size,
-                                      threads=_threads(config), memory_limit=config.memory_limit, log=lambda _m: None)
+                                      threads=_threads(config), memory_limit=config.memory_limit, half=config.half,
+                                      log=lambda _m: None)
     return _state["upscaler"]
 
 

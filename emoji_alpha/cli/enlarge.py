@@ -38,6 +38,7 @@ def enlarge_command(
     keep_stack: Annotated[Optional[Path], typer.Option("--keep-stack", help="Keep the K enlargements here for `emoji-alpha solve`.")] = None,
     debug_dir: options.DebugDir = None,
     device: options.Device = "cpu",
+    half: options.Half = False,
     backend: options.Backend = "auto",
     threads: options.Threads = None,
     weights: options.Weights = None,
@@ -63,12 +64,16 @@ def enlarge_command(
                                   faint_alpha=faint_alpha, fast=fast, on_demand=on_demand,
                                   on_demand_residual=on_demand_residual)
     weights = default_weights(solve_options.method, weights)
+    if half:
+        from emoji_alpha.liif.upscaler import check_half
+
+        check_half(device)
     if is_single(inputs, output):
         if any(value is not None for value in (only, limit, dask)) or force or workers != 1:
             raise EmojiAlphaError("--only, --limit, --workers, --dask and --force are for batches; "
                                   "give -o a folder to run one")
         _single(inputs[0], output, size, scale, solve_options, keep_stack, debug_dir, device, threads, weights,
-                memory_limit, chunk_size)
+                memory_limit, chunk_size, half)
         return
     if output is None:
         raise EmojiAlphaError("a batch needs -o OUTDIR (the output folder)")
@@ -76,7 +81,7 @@ def enlarge_command(
         raise EmojiAlphaError("--keep-stack and --debug-dir work on one PNG file only")
     _batch(inputs, output, size=size, scale=scale, options=solve_options, workers=workers, memory_limit=memory_limit,
            dask_address=dask, only=only, limit=limit, force=force, weights=weights, device=device, threads=threads,
-           chunk_size=chunk_size)
+           chunk_size=chunk_size, half=half)
 
 
 def default_weights(method: str, weights: str | None) -> str | None:
@@ -94,7 +99,7 @@ def is_single(inputs: list[Path], output: Path | None) -> bool:
 
 
 def _single(source, output, size, scale, solve_options, keep_stack, debug_dir, device, threads, weights,
-            memory_limit, chunk_size) -> None:
+            memory_limit, chunk_size, half=False) -> None:
     from emoji_alpha.pipeline import enlarge_file
     from emoji_alpha.progress import log
 
@@ -102,7 +107,7 @@ def _single(source, output, size, scale, solve_options, keep_stack, debug_dir, d
         from emoji_alpha.liif import Upscaler
 
         limit = int(memory_limit * 2**30) if memory_limit else None
-        return Upscaler(weights, device, chunk_size=chunk_size, threads=threads, memory_limit=limit, log=log)
+        return Upscaler(weights, device, chunk_size=chunk_size, threads=threads, memory_limit=limit, half=half, log=log)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

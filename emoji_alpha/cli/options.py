@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 Device = Annotated[str, typer.Option("--device", "-d", help="cpu, cuda or auto (cuda when available).")]
+Half = Annotated[bool, typer.Option("--half", help="float16 LIIF on a GPU (approximate: benchmarks/results/device_speed.md).")]
 Threads = Annotated[Optional[int], typer.Option("--threads", "-j", min=1, help="CPU threads for torch (default: all cores).")]
 Weights = Annotated[Optional[str], typer.Option(
     "--weights", "-w", help="emoji (default: fine-tuned on emoji, shipped), official (the DIV2K-trained LIIF, "

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
@@ -85,6 +86,22 @@ class PreparedFeatures:
         return dataclasses.replace(self, first=self.first + start, batch=stop - start)
 
 
+@contextmanager
+def exact_float32(device: torch.device):
+    """float32 as float32 on CUDA: cuDNN (and cuBLAS where allowed) may otherwise run float32
+    convolutions and products in TF32, with 10-bit mantissas (~1e-3 relative error, far over
+    the engine's 1e-4 parity bound). Restores the caller's settings afterwards."""
+    if device.type != "cuda":
+        yield
+        return
+    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
+
+
 def _mkldnn_linear_available() -> bool:
     try:
         return torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_linear_pointwise")
@@ -95,7 +112,7 @@ def _mkldnn_linear_available() -> bool:
 class LiifEngine:
     """Exact, chunked LIIF decoding for a loaded :class:`LIIF` model (eval mode, no grad)."""
 
-    def __init__(self, model: LIIF, *, fused: bool | None = None) -> None:
+    def __init__(self, model: LIIF, *, fused: bool | None = None, half: bool = False) -> None:
         self.model = model.eval()
         linears = model.imnet.linears
         first = linears[0]
@@ -129,6 +146,23 @@ class LiifEngine:
         # that layout on CPU (same sums, reordered: differences ~1e-6). The model itself is
         # left alone so the reference path stays the plain official one.
         self.encoder = copy.deepcopy(model.encoder).eval().to(memory_format=torch.channels_last)
+        #: float16 on a GPU (``half``): an approximate mode, its cost measured in
+        #: benchmarks/device_speed.py; everything else runs in float32.
+        self.dtype = torch.float16 if half else torch.float32
+        if half:
+            self._to_half()
+
+    def _to_half(self) -> None:
+        if self.device.type == "cpu":
+            raise ValueError("half precision is for GPUs (CPUs have no fast float16 GEMMs)")
+        half = torch.float16
+        self.coord_weight_t, self.first_bias = self.coord_weight_t.to(half), self.first_bias.to(half)
+        self.cell_weight = None if self.cell_weight is None else self.cell_weight.to(half)
+        self.hidden_layers = [tuple(t.to(half) for t in layer) for layer in self.hidden_layers]
+        self.out_weight_t, self.out_bias = self.out_weight_t.to(half), self.out_bias.to(half)
+        self.table_weight = self.table_weight.to(half)
+        self.encoder = self.encoder.to(half)
+        self._fused = False
 
     @property
     def device(self) -> torch.device:
@@ -163,8 +197,12 @@ class LiifEngine:
     @torch.inference_mode()
     def prepare(self, images: torch.Tensor, out_size: tuple[int, int]) -> PreparedFeatures:
         """Encode B x 3 x h x w images (colour in [0, 1]) for decoding at ``out_size``."""
+        with exact_float32(self.device):
+            return self._prepare(images, out_size)
+
+    def _prepare(self, images: torch.Tensor, out_size: tuple[int, int]) -> PreparedFeatures:
         batch, _, h, w = images.shape
-        images = images.to(device=self.device, dtype=torch.float32).contiguous(memory_format=torch.channels_last)
+        images = images.to(device=self.device, dtype=self.dtype).contiguous(memory_format=torch.channels_last)
         pad = 1 if self.model.feat_unfold else 0
         bias = self.first_bias
         if self.cell_weight is not None:
@@ -175,7 +213,7 @@ class LiifEngine:
         grid, terms = self._grid((h, w), out_size, batch * h * w)
         # one embedding table: the images' rows, then the grid's terms (a query sums three rows)
         table = torch.empty(batch * h * w + terms.shape[0], self.table_weight.shape[0], device=self.device,
-                            dtype=torch.float32)
+                            dtype=self.dtype)
         pixels = table[:batch * h * w].view(batch, h, w, -1)
         for index in range(batch):  # one image at a time keeps the activations in cache
             feat = self.encoder((images[index:index + 1] - 0.5) / 0.5)
@@ -213,7 +251,13 @@ class LiifEngine:
         """Colours (B x N x 3, in [0, 1]) at output pixels ``pixels`` (flat indices into the
         H x W output grid; all pixels when None). ``progress(n)`` is called after each chunk
         with the number of pixels just decoded. ``chunk_size`` (pixels per image and chunk) is
-        capped so one chunk's GEMMs have at most :data:`MAX_CHUNK_ROWS` rows."""
+        capped so one chunk's GEMMs have at most :data:`MAX_CHUNK_ROWS` rows on a CPU
+        (:data:`memory.MAX_CHUNK_ROWS_GPU` on a GPU)."""
+        with exact_float32(self.device):
+            return self._query(prepared, pixels, chunk_size, progress)
+
+    def _query(self, prepared: PreparedFeatures, pixels: torch.Tensor | None, chunk_size: int,
+               progress: Callable[[int], None] | None) -> torch.Tensor:
         out_h, out_w = prepared.out_size
         h, w = prepared.in_size
         device = self.device
@@ -233,7 +277,7 @@ class LiifEngine:
         n_total = pixels.numel()
         result = torch.empty(prepared.batch, n_total, self.out_channels, device=device, dtype=prepared.table.dtype)
         rows_per_pixel = len(offsets) * prepared.batch
-        step = max(1, min(int(chunk_size), MAX_CHUNK_ROWS // rows_per_pixel))
+        step = max(1, min(int(chunk_size), memory.max_chunk_rows(device.type) // rows_per_pixel))
         for start in range(0, n_total, step):
             block = pixels[start:start + step]
             qy, qx = block // out_w, block % out_w
@@ -251,7 +295,7 @@ class LiifEngine:
             # local-ensemble weights: area of the diagonally opposite neighbour's rectangle
             ry, rx = rel_y[:, qy][sel_y], rel_x[:, qx][sel_x]  # n_neigh x n
             areas = (ry * rx).abs() + 1e-9
-            weights = areas[opposite] / areas.sum(0)
+            weights = (areas[opposite] / areas.sum(0)).to(hidden.dtype)
             hidden = hidden.view(prepared.batch, len(offsets), block.numel(), -1)
             mixed = hidden[:, 0] * weights[0, :, None]
             for k in range(1, len(offsets)):

@@ -11,9 +11,19 @@ _RESULT_BYTES = 3 * 4 * 2 + 3
 #: Resident bytes of the process before any image: Python, torch and the loaded model.
 _BASE_BYTES = 400 << 20
 
-#: Most MLP rows (pixels x neighbours x images) the engine decodes in one chunk: bounds the
-#: chunk's memory whatever chunk size is asked for.
+#: Most MLP rows (pixels x neighbours x images) the engine decodes in one chunk on a CPU:
+#: bounds the chunk's memory whatever chunk size is asked for, and keeps the operands near
+#: the caches.
 MAX_CHUNK_ROWS = 16384
+
+#: The same cap on a GPU, where it only bounds memory (1 GiB per activation buffer): small
+#: chunks would leave the GPU waiting on kernel launches.
+MAX_CHUNK_ROWS_GPU = 1 << 20
+
+
+def max_chunk_rows(device_type: str) -> int:
+    """The chunk cap in MLP rows for a torch device type ("cpu", "cuda", ...)."""
+    return MAX_CHUNK_ROWS if device_type == "cpu" else MAX_CHUNK_ROWS_GPU
 
 #: Width of the decoding MLP's hidden layers.
 _WIDTH = 256
@@ -27,9 +37,9 @@ def default_memory_limit() -> int:
         return 8 << 30
 
 
-def chunk_pixels(chunk_size: int, batch: int, n_neigh: int = 4) -> int:
+def chunk_pixels(chunk_size: int, batch: int, n_neigh: int = 4, max_rows: int = MAX_CHUNK_ROWS) -> int:
     """Pixels per image actually decoded per chunk for a requested ``chunk_size``."""
-    return max(1, min(int(chunk_size), MAX_CHUNK_ROWS // (n_neigh * max(1, batch))))
+    return max(1, min(int(chunk_size), max_rows // (n_neigh * max(1, batch))))
 
 
 def estimate_memory(in_size: tuple[int, int], out_size: tuple[int, int], batch: int, chunk_size: int) -> int:

@@ -12,7 +12,7 @@ import numpy as np
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.liif import weights as weights_mod
 from emoji_alpha.liif.engine import DEFAULT_CHUNK, LiifEngine
-from emoji_alpha.liif.memory import chunk_pixels, default_memory_limit, estimate_memory
+from emoji_alpha.liif.memory import chunk_pixels, default_memory_limit, estimate_memory, max_chunk_rows
 
 
 def resolve_device(device: str) -> str:
@@ -29,6 +29,12 @@ def resolve_device(device: str) -> str:
     return device
 
 
+def check_half(device: str) -> None:
+    """float16 LIIF runs on GPUs only (CPUs have no fast float16 matrix products)."""
+    if resolve_device(device) == "cpu":
+        raise EmojiAlphaError("--half (float16 LIIF) needs a GPU: use it with --device cuda")
+
+
 class Upscaler:
     """LIIF enlargement of float32 H x W x 3 images in [0, 1] to any size (H x W x 4
     premultiplied RGBA with the 4-channel ``emoji-rgba`` weights).
@@ -39,16 +45,18 @@ class Upscaler:
 
     def __init__(self, weights: str | os.PathLike | None = None, device: str = "cpu", *,
                  chunk_size: int = DEFAULT_CHUNK, threads: int | None = None,
-                 memory_limit: int | None = None, log: Callable[[str], None] = print) -> None:
+                 memory_limit: int | None = None, half: bool = False, log: Callable[[str], None] = print) -> None:
         import torch
 
         if threads:
             torch.set_num_threads(threads)
         self.device = resolve_device(device)
+        if half:
+            check_half(self.device)
         self.weights_path: Path = weights_mod.resolve(weights, log=log)
         self.weights_sha256 = weights_mod.sha256_file(self.weights_path)
         self.model = weights_mod.load_model(self.weights_path, self.device)
-        self.engine = LiifEngine(self.model)
+        self.engine = LiifEngine(self.model, half=half)
         self.chunk_size = chunk_size
         self.memory_limit = memory_limit or default_memory_limit()
         #: Seconds spent so far encoding (encoder + first-layer table) and decoding queries.
@@ -107,7 +115,8 @@ class Upscaler:
 
         start = time.perf_counter()
         index = None if pixels is None else torch.from_numpy(np.asarray(pixels, dtype=np.int64))
-        chunk = chunk_pixels(max(1, self.chunk_size // prepared.batch), prepared.batch)
+        chunk = chunk_pixels(max(1, self.chunk_size // prepared.batch), prepared.batch,
+                             max_rows=max_chunk_rows(torch.device(self.device).type))
         out = self.engine.query(prepared, index, chunk_size=chunk, progress=progress)
         self.seconds["query"] += time.perf_counter() - start
         return out.float().cpu().numpy()

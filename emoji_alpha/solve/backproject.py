@@ -71,13 +71,14 @@ class Taps:
     so applying one along an image axis is T row gathers and multiply-adds: O(n_out x T) per
     line, on torch's threads, with no sparse-matrix library."""
 
-    def __init__(self, matrix: np.ndarray, dtype: torch.dtype) -> None:
+    def __init__(self, matrix: np.ndarray, dtype: torch.dtype, device: str | torch.device = "cpu") -> None:
         nonzero = matrix != 0
         taps = max(int(nonzero.sum(axis=1).max()), 1)
         # per row: the columns of its non-zeros first (argsort of False before True is stable)
         columns = np.argsort(~nonzero, axis=1, kind="stable")[:, :taps]
-        self.index = torch.from_numpy(np.ascontiguousarray(columns.T)).long()  # T x n_out
-        self.weight = torch.from_numpy(np.ascontiguousarray(np.take_along_axis(matrix, columns, 1).T)).to(dtype)
+        self.index = torch.from_numpy(np.ascontiguousarray(columns.T)).long().to(device)  # T x n_out
+        weight = np.ascontiguousarray(np.take_along_axis(matrix, columns, 1).T)
+        self.weight = torch.from_numpy(weight).to(device=device, dtype=dtype)
         self.shape = matrix.shape
 
     def apply(self, image: torch.Tensor, dim: int) -> torch.Tensor:
@@ -91,21 +92,21 @@ class Taps:
         return out
 
 
-def _as_tensor(image, dtype: torch.dtype) -> torch.Tensor:
-    if isinstance(image, torch.Tensor):
-        return image.to(dtype)
-    return torch.from_numpy(np.ascontiguousarray(image)).to(dtype)
+def _as_tensor(image, dtype: torch.dtype, device: str | torch.device = "cpu") -> torch.Tensor:
+    if not isinstance(image, torch.Tensor):
+        image = torch.from_numpy(np.ascontiguousarray(image))
+    return image.to(device=device, dtype=dtype)
 
 
 class AreaOperator:
     """Area downsampling D from (H, W) to (h, w) and an upsampling U back, both separable:
     each output pixel touches a few input pixels per axis, so one application costs
     O(H W C). ``down`` and ``up`` take H x W x C arrays (numpy or torch) and return torch
-    tensors; the row pass runs on the larger image, so the column pass (a strided gather)
-    always runs on the smaller one."""
+    tensors on ``device``; the row pass runs on the larger image, so the column pass (a
+    strided gather) always runs on the smaller one."""
 
     def __init__(self, hr_size: tuple[int, int], lr_size: tuple[int, int], kernel: str = "box",
-                 dtype: type = np.float64) -> None:
+                 dtype: type = np.float64, device: str | torch.device = "cpu") -> None:
         if kernel not in KERNELS:
             raise ValueError(f"unknown back-projection kernel {kernel!r}; choose from {KERNELS}")
         (H, W), (h, w) = hr_size, lr_size
@@ -115,10 +116,12 @@ class AreaOperator:
         else:
             up_y, up_x = _linear_weights(h, H), _linear_weights(w, W)
         self.dtype = torch.float64 if np.dtype(dtype) == np.float64 else torch.float32
-        self.down_y, self.down_x, self.up_y, self.up_x = (Taps(m, self.dtype) for m in (down_y, down_x, up_y, up_x))
+        self.device = device
+        self.down_y, self.down_x, self.up_y, self.up_x = (Taps(m, self.dtype, device)
+                                                          for m in (down_y, down_x, up_y, up_x))
 
     def _apply(self, rows: Taps, cols: Taps, image) -> torch.Tensor:
-        image = _as_tensor(image, self.dtype)
+        image = _as_tensor(image, self.dtype, self.device)
         if rows.shape[0] > image.shape[0]:  # enlarging: columns first, on the small image
             return rows.apply(cols.apply(image, 1), 0)
         return cols.apply(rows.apply(image, 0), 1)
@@ -134,46 +137,47 @@ class GaussianBlur:
     """Separable Gaussian blur of an H x W map (scipy.ndimage.gaussian_filter's ``reflect``
     edges and truncation, as Taps)."""
 
-    def __init__(self, size: tuple[int, int], sigma: float, dtype: torch.dtype = torch.float32) -> None:
-        self.rows, self.cols = (Taps(_gaussian_weights(n, sigma), dtype) for n in size)
+    def __init__(self, size: tuple[int, int], sigma: float, dtype: torch.dtype = torch.float32,
+                 device: str | torch.device = "cpu") -> None:
+        self.rows, self.cols = (Taps(_gaussian_weights(n, sigma), dtype, device) for n in size)
 
     def __call__(self, image: torch.Tensor) -> torch.Tensor:
         return self.cols.apply(self.rows.apply(image, 0), 1)
 
 
-def consistency_error(premul_hr: np.ndarray, premul_lr: np.ndarray) -> dict[str, float]:
+def consistency_error(premul_hr: np.ndarray, premul_lr: np.ndarray, device: str = "cpu") -> dict[str, float]:
     """How well the enlargement reproduces the input when area-downsampled (premultiplied).
 
     Returns mean/max absolute alpha and colour differences, in 8-bit levels."""
-    op = AreaOperator(premul_hr.shape[:2], premul_lr.shape[:2])
-    diff = (op.down(premul_hr) - _as_tensor(premul_lr, torch.float64)).abs_().mul_(255.0)
+    op = AreaOperator(premul_hr.shape[:2], premul_lr.shape[:2], device=device)
+    diff = (op.down(premul_hr) - _as_tensor(premul_lr, torch.float64, device)).abs_().mul_(255.0)
     return {"alpha_mae": float(diff[..., 3].mean()), "alpha_max": float(diff[..., 3].max()),
             "colour_mae": float(diff[..., :3].mean()), "colour_max": float(diff[..., :3].max())}
 
 
 def back_project(premul_hr: np.ndarray, premul_lr: np.ndarray, *, alpha_mask: np.ndarray, colour_mask: np.ndarray,
-                 iterations: int = 1, kernel: str = "box", weighting: str = "uniform") -> np.ndarray:
+                 iterations: int = 1, kernel: str = "box", weighting: str = "uniform", device: str = "cpu") -> np.ndarray:
     """Back-project ``premul_hr`` (H x W x 4) onto the input ``premul_lr`` (h x w x 4); only
     pixels in ``alpha_mask`` change alpha and only pixels in ``colour_mask`` change colour.
 
     ``weighting="soft"`` multiplies the alpha mask by w = G_sigma * (a (1 - a)) + SOFT_FLOOR
     (recomputed each iteration; G_sigma a small Gaussian): residuals go mostly where alpha is uncertain (edges, translucent areas) and
     barely move pixels that are confidently transparent or opaque. D(M w U(R / D(M w))) = R
-    still holds exactly for the box kernel at whole-number scales."""
+    still holds exactly for the box kernel at whole-number scales. Runs on torch ``device``."""
     if weighting not in WEIGHTINGS:
         raise ValueError(f"unknown weighting {weighting!r}; choose from {WEIGHTINGS}")
     # float32 throughout: residuals are ~1e-3 levels, far above float32 rounding, and the
     # H x W x 4 arrays are the memory and time cost at 2000 x 2000. Torch runs the
     # element-wise passes on all its threads.
-    op = AreaOperator(premul_hr.shape[:2], premul_lr.shape[:2], kernel, dtype=np.float32)
-    blur = GaussianBlur(premul_hr.shape[:2], SOFT_SIGMA) if weighting == "soft" and SOFT_SIGMA else None
-    x = torch.from_numpy(premul_hr.astype(np.float32, copy=True))
-    target = _as_tensor(premul_lr, torch.float32)
-    alpha_base = torch.from_numpy(alpha_mask).to(torch.float32)
+    op = AreaOperator(premul_hr.shape[:2], premul_lr.shape[:2], kernel, dtype=np.float32, device=device)
+    blur = GaussianBlur(premul_hr.shape[:2], SOFT_SIGMA, device=device) if weighting == "soft" and SOFT_SIGMA else None
+    x = _as_tensor(premul_hr.astype(np.float32, copy=True), torch.float32, device)
+    target = _as_tensor(premul_lr, torch.float32, device)
+    alpha_base = _as_tensor(alpha_mask, torch.float32, device)
     # M per channel (colour mask on R, G, B; the alpha weights on A) and its footprint sums
     # D(M): whole H x W x 4 arrays, so every update is one contiguous operation
     weights = torch.empty_like(x)
-    weights[..., :3] = torch.from_numpy(colour_mask)[..., None]
+    weights[..., :3] = _as_tensor(colour_mask, torch.float32, device)[..., None]
     weights[..., 3] = alpha_base
     coverage = op.down(weights)
     for _ in range(iterations):
@@ -188,7 +192,7 @@ def back_project(premul_hr: np.ndarray, premul_lr: np.ndarray, *, alpha_mask: np
         update = op.up(_share(target - op.down(x), coverage))
         x += update.mul_(weights)
         _enforce_constraints(x)
-    return x.numpy()
+    return x.cpu().numpy()
 
 
 def _share(residual: torch.Tensor, coverage: torch.Tensor) -> torch.Tensor:

@@ -44,26 +44,27 @@ def split_levels(levels, on_demand) -> tuple[list[int], list[int]]:
     return base, extra
 
 
-def base_fit(base_stack: np.ndarray, base_levels, backend: str = "numba") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def base_fit(base_stack: np.ndarray, base_levels, backend: str = "numba",
+             device: str = "cpu") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Exact fit over the base levels of a ``K_base x N x 3`` stack: (premul N x 3, alpha N,
     RMS residual per equation N, in 8-bit levels)."""
     from emoji_alpha.solve.exact import recompositing_loss, solve_exact
 
-    premul, alpha = solve_exact(base_stack, base_levels, backend=backend)
-    loss = recompositing_loss(base_stack, base_levels, premul, alpha, backend=backend)
+    premul, alpha = solve_exact(base_stack, base_levels, backend=backend, device=device)
+    loss = recompositing_loss(base_stack, base_levels, premul, alpha, backend=backend, device=device)
     return premul, alpha, 255.0 * np.sqrt(loss / (3.0 * base_stack.shape[0]))
 
 
 def complete_on_demand(band_stack: np.ndarray, levels, base: list[int], extra: list[int], threshold: float,
                        decode: Callable[[np.ndarray], np.ndarray], *, backend: str = "numba",
-                       timer=None) -> np.ndarray:
+                       device: str = "cpu", timer=None) -> np.ndarray:
     """Fill the on-demand rows ``extra`` of a ``K x N x 3`` band stack in place, given its
     ``base`` rows: ``decode(indices)`` (``len(extra) x n x 3``) where the base fit's residual
     exceeds ``threshold`` levels, the fit's composites elsewhere. Returns the decoded mask.
     ``timer(name)``, if given, times the fit as ``"solve"`` (decoding times itself)."""
     levels = np.asarray(levels, np.float32)
     with timer("solve") if timer else nullcontext():
-        premul, alpha, rms = base_fit(band_stack[base], levels[base], backend)
+        premul, alpha, rms = base_fit(band_stack[base], levels[base], backend, device)
     decoded = rms > threshold
     index = np.flatnonzero(decoded)
     if index.size:
