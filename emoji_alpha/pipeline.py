@@ -203,13 +203,13 @@ def enlarge_rgba_direct(premul_lr: np.ndarray, size: tuple[int, int], upscaler, 
     result = result.reshape(height, width, 4)
     result[opaque, 3] = 1.0
     enforce_constraints(result)
+    device = solver_device(upscaler, options)
     if options.backproject:
         with timer("backproject"):
-            result = _back_project(result, premul_lr, band, transparent, options, solver_device(upscaler, options))
+            result = _back_project(result, premul_lr, band, transparent, options, device)
     result[transparent] = 0.0
     result[opaque, 3] = 1.0
-    return result, {"consistency": consistency_error(result, premul_lr, solver_device(upscaler, options)),
-                    "band_fraction": float(band.mean())}
+    return result, {"consistency": consistency_error(result, premul_lr, device), "band_fraction": float(band.mean())}
 
 
 def _back_project(result: np.ndarray, premul_lr: np.ndarray, band: np.ndarray, transparent: np.ndarray,

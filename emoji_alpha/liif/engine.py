@@ -276,8 +276,7 @@ class LiifEngine:
         pixels = pixels.to(device=device, dtype=torch.long).reshape(-1)
         n_total = pixels.numel()
         result = torch.empty(prepared.batch, n_total, self.out_channels, device=device, dtype=prepared.table.dtype)
-        rows_per_pixel = len(offsets) * prepared.batch
-        step = max(1, min(int(chunk_size), memory.max_chunk_rows(device.type) // rows_per_pixel))
+        step = memory.chunk_pixels(chunk_size, prepared.batch, len(offsets), memory.max_chunk_rows(device.type))
         for start in range(0, n_total, step):
             block = pixels[start:start + step]
             qy, qx = block // out_w, block % out_w

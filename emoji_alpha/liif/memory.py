@@ -25,6 +25,7 @@ def max_chunk_rows(device_type: str) -> int:
     """The chunk cap in MLP rows for a torch device type ("cpu", "cuda", ...)."""
     return MAX_CHUNK_ROWS if device_type == "cpu" else MAX_CHUNK_ROWS_GPU
 
+
 #: Width of the decoding MLP's hidden layers.
 _WIDTH = 256
 

@@ -12,7 +12,7 @@ import numpy as np
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.liif import weights as weights_mod
 from emoji_alpha.liif.engine import DEFAULT_CHUNK, LiifEngine
-from emoji_alpha.liif.memory import chunk_pixels, default_memory_limit, estimate_memory, max_chunk_rows
+from emoji_alpha.liif.memory import default_memory_limit, estimate_memory
 
 
 def resolve_device(device: str) -> str:
@@ -115,8 +115,7 @@ class Upscaler:
 
         start = time.perf_counter()
         index = None if pixels is None else torch.from_numpy(np.asarray(pixels, dtype=np.int64))
-        chunk = chunk_pixels(max(1, self.chunk_size // prepared.batch), prepared.batch,
-                             max_rows=max_chunk_rows(torch.device(self.device).type))
-        out = self.engine.query(prepared, index, chunk_size=chunk, progress=progress)
+        # chunk_size counts pixels over the whole batch; the engine caps it for the device
+        out = self.engine.query(prepared, index, chunk_size=max(1, self.chunk_size // prepared.batch), progress=progress)
         self.seconds["query"] += time.perf_counter() - start
         return out.float().cpu().numpy()
