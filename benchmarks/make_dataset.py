@@ -628,6 +628,20 @@ def build_glyph(name: str, svg_dir: Path, out_dir: Path, sizes: tuple[int, ...] 
     )
 
 
+#: The 160 -> 2000 task: both sides area-averaged from one render at 4000 px, in ``<glyph>/x2000/``
+#: (160.png, 2000.16.png), built only for the glyphs that task uses.
+LARGE_LR, LARGE_HR, LARGE_RENDER = 160, 2000, 4000
+
+
+def build_large_pair(name: str, out_dir: Path, svg_dir: Path | None = None) -> Path:
+    """The 160 -> 2000 pair of one glyph (rendered at :data:`LARGE_RENDER`); returns its folder."""
+    folder = out_dir / name / "x2000"
+    if not (folder / f"{LARGE_HR}.16.png").exists():
+        premul, _ = render_premultiplied(name, svg_dir or twemoji_svg_dir(), LARGE_RENDER)
+        save_sizes(folder, {size: area_resize(premul, (size, size)) for size in (LARGE_HR, LARGE_LR)})
+    return folder
+
+
 def build_pairs(
     names: list[str],
     out_dir: Path,

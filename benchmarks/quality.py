@@ -45,13 +45,16 @@ sys.path.insert(0, str(HERE))
 from emoji_alpha.composite import faint_mask, footprint_masks, middle_level  # noqa: E402
 from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png  # noqa: E402
 from emoji_alpha.metrics import evaluate  # noqa: E402
-from emoji_alpha.pipeline import FAST_PRESET, SolveOptions, fill_faint, liif_stack, solve_stack  # noqa: E402
+from emoji_alpha.pipeline import FAST_PRESET, SolveOptions, enlarge_rgba, fill_faint, liif_stack, solve_stack  # noqa: E402
 from emoji_alpha.progress import progress_bar  # noqa: E402
 from emoji_alpha.solve.on_demand import complete_on_demand, split_levels  # noqa: E402
 from emoji_alpha.solve.peers import KEY_LEVELS, choose_key, enlarge_lanczos, enlarge_separate, remove_key  # noqa: E402
 
 LEVELS = tuple(KEY_LEVELS)  # 8-bit grey levels enlarged once per glyph
-TASKS = {"64-256": (64, 256, None), "160-640": (160, 640, 2), "32-64": (32, 64, None)}
+TASKS = {"64-256": (64, 256, None), "160-640": (160, 640, 2), "32-64": (32, 64, None), "160-2000": (160, 2000, 0)}
+#: Tasks too large for a 9-level stack per glyph: the default pipeline runs as a user runs it
+#: (and twobg from its own two enlargements is not measured there).
+DIRECT_TASKS = ("160-2000",)
 
 DEFAULT = SolveOptions()
 BG_SETS = {"K2": (0, 255), "K3": (0, 128, 255), "K3 0,96,255": (0, 96, 255), "K3 0,160,255": (0, 160, 255),
@@ -163,6 +166,13 @@ def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: i
     already computed (the checkpoint), so changing or adding variants recomputes only those."""
     premul_lr = premultiply(lr)
     results: dict[str, dict] = {}
+    if size >= 2000:  # DIRECT_TASKS: the default pipeline end to end
+        key = f"{name}|solve (default)|{json.dumps(_result_fields(DEFAULT))}|{size}"
+        if key not in done:
+            start = time.perf_counter()
+            premul = enlarge_rgba(premul_lr, (size, size), upscaler, DEFAULT).premul
+            done[key] = {**evaluate(unpremultiply(premul), truth), "seconds": time.perf_counter() - start}
+        return {"solve (default)": done[key]}
     solver = {k: v for k, v in variants().items()
               if (k in MINIMAL if minimal else k in CORE or not core_only) or any(word in k for word in extra)}
     todo: dict[str, SolveOptions | None] = {**solver, **{peer: None for peer in PEERS}}
@@ -250,7 +260,7 @@ def load_pairs(task: str, names: list[str], data_dir: Path) -> list[tuple[str, n
     lr_size, hr_size, _ = TASKS[task]
     pairs = []
     for name in names:
-        folder = data_dir / name
+        folder = data_dir / name / ("x2000" if task in DIRECT_TASKS else "")
         lr_path, hr_path = folder / f"{lr_size}.png", folder / f"{hr_size}.16.png"
         if lr_path.exists() and hr_path.exists():
             pairs.append((name, read_image(lr_path).rgba, read_image(hr_path).rgba))
@@ -282,11 +292,13 @@ def summarise(per_glyph: dict[str, dict[str, dict]]) -> dict[str, dict]:
 def markdown(task: str, summary: dict[str, dict], count: int) -> str:
     header = "| method | " + " | ".join(label for _, label, _ in KEYS) + " | worst glyph (edge α MAE) | worst any-bg PSNR |"
     lines = [f"### {task} ({count} glyphs)", "", header, "|" + "---|" * (len(KEYS) + 3)]
-    peers = PEERS
+    peers = [p for p in PEERS if p in summary]
     for method, row in sorted(summary.items(), key=lambda kv: (kv[0] in peers, kv[1]["edge_alpha_mae"])):
         cells = [fmt.format(row[key]) for key, _, fmt in KEYS]
         lines.append(f"| {method} | " + " | ".join(cells) +
                      f" | {row['worst_glyph']} ({row['worst_edge_alpha_mae']:.2f}) | {row['worst_any_bg_psnr']:.2f} |")
+    if not peers:  # DIRECT_TASKS: the default alone
+        return "\n".join(lines + [""])
     best_peer = min(peers, key=lambda m: summary[m]["edge_alpha_mae"])
     default = summary["solve (default)"]
     lines += ["", f"Default vs best peer ({best_peer}): edge α MAE ratio "
@@ -322,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tiny", action="store_true", help="CI smoke run: benchmarks/tiny, 32 -> 64")
     parser.add_argument("--limit", type=int, default=None, help="at most this many glyphs per task")
     parser.add_argument("--limit-640", type=int, default=12, help="glyphs for the costly 160 -> 640 task")
+    parser.add_argument("--limit-2000", type=int, default=6, help="glyphs for the 160 -> 2000 task (add it with --tasks)")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--weights", default="official", help="LIIF weights for every method: official or emoji")
@@ -354,9 +367,19 @@ def main(argv: list[str] | None = None) -> int:
     sections = []
     for task in tasks:
         lr_size, hr_size, margin = TASKS[task]
-        limit = args.limit_640 if task == "160-640" and not args.limit else args.limit
-        pairs = load_pairs(task, names, data_dir)
-        if task == "160-640" and not args.limit and len(pairs) > limit:
+        spread = {"160-640": args.limit_640, "160-2000": args.limit_2000}
+        limit = spread[task] if task in spread and not args.limit else args.limit
+        if task in DIRECT_TASKS:  # built on demand: a 4000 px render per glyph
+            from make_dataset import build_large_pair
+
+            chosen = names[::max(1, len(names) // limit)][:limit] if limit else names
+            for name in chosen:
+                build_large_pair(name, data_dir)
+            names_for_task = chosen
+        else:
+            names_for_task = names
+        pairs = load_pairs(task, names_for_task, data_dir)
+        if task in spread and not args.limit and len(pairs) > limit:
             pairs = pairs[::len(pairs) // limit][:limit]  # spread over the list: every kind of glyph
         pairs = pairs[:limit]
         # The tiny run keeps its stacks beside its results: never stale, nothing in the user cache.
@@ -377,7 +400,8 @@ def main(argv: list[str] | None = None) -> int:
         summary = summarise(per_glyph)
         report["tasks"][task] = {"summary": summary, "per_glyph": per_glyph}
         sections.append(markdown(task, summary, len(per_glyph)))
-        worst_picture(args.out / f"quality_worst{suffix.replace('-', '_')}_{task}.png", task, pairs, per_glyph, upscaler, hr_size, margin, stack_cache)
+        if task not in DIRECT_TASKS:
+            worst_picture(args.out / f"quality_worst{suffix.replace('-', '_')}_{task}.png", task, pairs, per_glyph, upscaler, hr_size, margin, stack_cache)
     args.out.mkdir(parents=True, exist_ok=True)
     stem = ("quality_tiny" if args.tiny else "quality") + suffix.replace("-", "_")
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=1, default=float))

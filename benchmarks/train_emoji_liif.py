@@ -37,7 +37,11 @@ sys.path.insert(0, str(HERE))
 import emoji_training_data as data  # noqa: E402
 
 VALIDATION = 100  # last samples, never trained on
-START = {"rgb": "the official weights", "rgba": "the emoji-trained RGB model (emoji-rgb), widened to 4 channels"}
+START = {"rgb": "the official weights", "rgba": "the emoji-trained RGB model (emoji-rgb), widened to 4 channels",
+         "fast": "latent net warm-started from the emoji-rgb MLP's first two layers; render net random"}
+TRAINED = {"rgb": "MLP", "rgba": "first convolution + MLP", "fast": "latent and render nets (encoder frozen)"}
+#: Models whose (frozen) encoder sees RGB composites over a grey level, so features are cached.
+RGB_INPUT = ("rgb", "fast")
 
 
 def default_work_dir() -> Path:
@@ -63,6 +67,9 @@ def build_model(kind: str):
     if kind == "rgba":  # starts from the emoji-trained RGB model (export it first), widened
         model = widen_to_rgba(load_model(resolve("emoji", log=print)))
         trainable = list(model.encoder.head.parameters()) + list(model.imnet.parameters())
+    elif kind == "fast":
+        model = build_fast(load_model(resolve("emoji", log=print)))
+        trainable = list(model.latent.parameters()) + list(model.render.parameters())
     else:
         model = load_model(resolve("official", log=print))
         trainable = list(model.imnet.parameters())
@@ -71,6 +78,28 @@ def build_model(kind: str):
     for parameter in trainable:
         parameter.requires_grad_(True)
     return model.train(), trainable
+
+
+def build_fast(liif):
+    """The fast decoder (``lmf``) on LIIF's encoder, its latent net warm-started from the LIIF
+    MLP: the first layer's feature and cell parts become the 3x3 conv and the cell term, the
+    second layer the first 1x1 conv (the coordinate part has no per-cell counterpart)."""
+    from emoji_alpha.liif import models
+    from emoji_alpha.liif.trained import fast_spec
+
+    spec = fast_spec(liif.spec)
+    model = models.make(spec)
+    model.spec = spec
+    model.encoder.load_state_dict(liif.encoder.state_dict())
+    first, second = liif.imnet.linears[:2]
+    channels, feat_dim = liif.encoder.out_dim, liif.feat_dim
+    with torch.no_grad():
+        model.latent.first.weight.copy_(first.weight[:, :feat_dim].reshape(-1, channels, 3, 3))
+        model.latent.first.bias.copy_(first.bias)
+        model.latent.cell.weight.copy_(first.weight[:, feat_dim + 2:])
+        model.latent.hidden[0].weight.copy_(second.weight[:, :, None, None])
+        model.latent.hidden[0].bias.copy_(second.bias)
+    return model
 
 
 def trainable_state(model) -> dict:
@@ -86,11 +115,11 @@ def trainable_state(model) -> dict:
 class Batches:
     """Inputs and targets of the training samples in the network's range."""
 
-    def __init__(self, samples: dict[str, np.ndarray], kind: str, model) -> None:
+    def __init__(self, samples: dict[str, np.ndarray], kind: str, model, cache: Path | None = None) -> None:
         self.kind = kind
         lr = samples["lr"].astype(np.float32)  # N x 48 x 48 x 4 premultiplied
         targets = samples["targets"].astype(np.float32)  # N x Q x 4
-        if kind == "rgb":
+        if kind in RGB_INPUT:
             grey = samples["grey"].astype(np.float32)
             images = lr[..., :3] + (1 - lr[..., 3:]) * grey[:, None, None, None]
             targets = targets[..., :3] + (1 - targets[..., 3:]) * grey[:, None, None]
@@ -101,12 +130,33 @@ class Batches:
         self.coords = torch.from_numpy(samples["coords"])
         self.cells = torch.from_numpy(samples["cell"])
         self.features = None
-        if kind == "rgb":  # frozen encoder: encode every sample once (channels-last: faster on CPU)
-            encoder = model.encoder.to(memory_format=torch.channels_last)
-            with torch.inference_mode():
-                feats = [encoder(self.images[i:i + 64].contiguous(memory_format=torch.channels_last)).half()
-                         for i in range(0, len(self.images), 64)]
-            self.features = torch.cat(feats).contiguous()
+        if kind in RGB_INPUT:  # frozen encoder: encode every sample once (channels-last: faster on CPU)
+            self.features = self._cached_features(model, cache) if cache else self._encode(model)
+
+    def _encode(self, model) -> torch.Tensor:
+        encoder = model.encoder.to(memory_format=torch.channels_last)
+        with torch.inference_mode():
+            feats = [encoder(self.images[i:i + 64].contiguous(memory_format=torch.channels_last)).half()
+                     for i in range(0, len(self.images), 64)]
+        return torch.cat(feats).contiguous()
+
+    def _cached_features(self, model, cache: Path) -> torch.Tensor:
+        """The frozen encoder's features, kept beside the checkpoints (10 minutes of CPU to
+        recompute), keyed by the encoder's weights and the inputs."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for value in model.encoder.state_dict().values():
+            digest.update(value.detach().cpu().numpy().tobytes())
+        digest.update(self.images.numpy().tobytes())
+        path = cache / f"features-{digest.hexdigest()[:16]}.pt"
+        if path.exists():
+            return torch.load(path)
+        features = self._encode(model)
+        tmp = path.with_suffix(".tmp")
+        torch.save(features, tmp)
+        os.replace(tmp, path)
+        return features
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -125,7 +175,7 @@ class Batches:
 
 def predict(model, batch, kind: str):
     source, coords, cells, _ = batch
-    feat = source if kind == "rgb" else model.encode(source)
+    feat = source if kind in RGB_INPUT else model.encode(source)
     return model.query_reference(feat, coords, cells)
 
 
@@ -155,7 +205,7 @@ def train(args) -> int:
     samples = data.load(shards)
     model, trainable = build_model(args.model)
     torch.manual_seed(0)
-    batches = Batches(samples, args.model, model)
+    batches = Batches(samples, args.model, model, cache=folder)
     optimizer = torch.optim.Adam(trainable, lr=args.lr)
     checkpoint_path = folder / f"{args.model}.ckpt"
     state = {"step": 0, "history": [], "val": []}
@@ -175,8 +225,9 @@ def train(args) -> int:
         advance(state["step"])
         while state["step"] < args.steps:
             step = state["step"]
-            for group in optimizer.param_groups:  # cosine from lr to lr/10
-                group["lr"] = args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / args.steps)))
+            for group in optimizer.param_groups:  # linear warm-up, then cosine from lr to lr/10
+                warm = min(1.0, (step + 1) / args.warmup) if args.warmup else 1.0
+                group["lr"] = warm * args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / args.steps)))
             batch = batches.get(rng.integers(0, train_count, size=args.batch), args.queries, rng)
             loss = (predict(model, batch, args.model) - batch[3]).abs().mean()
             optimizer.zero_grad(set_to_none=True)
@@ -257,11 +308,12 @@ def export(args) -> int:
         counts[str(source).split(":")[0]] = counts.get(str(source).split(":")[0], 0) + 1
     recipe = {
         "base": "edsr-baseline-liif (official, DIV2K)",
-        "trained": "MLP" if args.model == "rgb" else "first convolution + MLP",
-        "input": "emoji over a random grey level (RGB)" if args.model == "rgb" else "premultiplied RGBA",
+        "trained": TRAINED[args.model],
+        "input": "emoji over a random grey level (RGB)" if args.model in RGB_INPUT else "premultiplied RGBA",
         "start": START[args.model], "steps": saved["step"], "batch": saved["args"]["batch"],
         "queries": saved["args"]["queries"],
-        "lr": saved["args"]["lr"], "schedule": "cosine to lr/10", "loss": "L1",
+        "lr": saved["args"]["lr"], "schedule": "cosine to lr/10" + (f" after {saved['args'].get('warmup')} warm-up steps"
+                                          if saved["args"].get("warmup") else ""), "loss": "L1",
         "samples": int(len(samples["lr"]) - validation), "samples_by_set": counts,
         "patch": data.PATCH, "scales": "uniform 2..16", "validation_l1_start": saved["val"][0][1],
         "validation_l1": saved["val"][-1][1], "data_script": "benchmarks/emoji_training_data.py",
@@ -289,16 +341,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=2)
     p.set_defaults(func=build_data)
     p = sub.add_parser("train", help="fine-tune (resumable)")
-    p.add_argument("--model", choices=("rgb", "rgba"), required=True)
+    p.add_argument("--model", choices=("rgb", "rgba", "fast"), required=True)
     p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--queries", type=int, default=512, help="HR pixels per sample and step")
     p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--warmup", type=int, default=0, help="steps of linear learning-rate warm-up")
     p.add_argument("--eval-every", type=int, default=100)
     p.add_argument("--save-every", type=int, default=50)
     p.set_defaults(func=train)
     p = sub.add_parser("export", help="write the trained weights into the package")
-    p.add_argument("--model", choices=("rgb", "rgba"), required=True)
+    p.add_argument("--model", choices=("rgb", "rgba", "fast"), required=True)
     p.add_argument("--into", type=Path, default=None, help="folder (default: the package's emoji_alpha/liif/trained)")
     p.set_defaults(func=export)
     for p in sub.choices.values():

@@ -61,6 +61,19 @@ class OutputGrid:
     terms_x: int
 
 
+def grid_axis(n_out: int, n_in: int, shifts: list[int], eps: float, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per output row (or column) of a regular grid of ``n_out`` pixels over ``n_in`` feature
+    cells: for each neighbour shift, the feature cell index and the relative coordinate in
+    feature pixels (both S x n_out)."""
+    centres = pixel_centres(n_out, device)
+    cells, rels = [], []
+    for shift in shifts:
+        index, centre = neighbour_cells(centres, n_in, shift / n_in, eps)
+        cells.append(index)
+        rels.append((centres - centre) * n_in)
+    return torch.stack(cells), torch.stack(rels)
+
+
 @dataclass
 class PreparedFeatures:
     """Images ``first`` to ``first + batch - 1`` of an encoded batch: one embedding table with
@@ -234,16 +247,9 @@ class LiifEngine:
         return grid, torch.cat([term_y, term_x])
 
     def _axis(self, n_out: int, n_in: int, shifts: list[int], eps: float, coord_weight: torch.Tensor):
-        """Per output row (or column): for each distinct neighbour shift, the feature cell index,
-        the relative coordinate and its first-layer term rel * W_coord[:, axis]."""
-        centres = pixel_centres(n_out, self.device)
-        cells, rels = [], []
-        for shift in shifts:
-            index, centre = neighbour_cells(centres, n_in, shift / n_in, eps)
-            cells.append(index)
-            rels.append((centres - centre) * n_in)
-        rel = torch.stack(rels)  # S x n_out
-        return torch.stack(cells), rel, (rel.reshape(-1, 1) * coord_weight).to(self.first_bias.dtype)
+        """:func:`grid_axis` and the first-layer terms rel * W_coord[:, axis]."""
+        cells, rel = grid_axis(n_out, n_in, shifts, eps, self.device)
+        return cells, rel, (rel.reshape(-1, 1) * coord_weight).to(self.first_bias.dtype)
 
     @torch.inference_mode()
     def query(self, prepared: PreparedFeatures, pixels: torch.Tensor | None = None,

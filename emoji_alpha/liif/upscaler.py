@@ -29,6 +29,17 @@ def resolve_device(device: str) -> str:
     return device
 
 
+def make_engine(model, *, half: bool = False):
+    """The inference engine for a loaded model: the exact LIIF engine, or the fast decoder's."""
+    from emoji_alpha.liif.models.lmf import LatentModulatedLIIF
+
+    if isinstance(model, LatentModulatedLIIF):
+        from emoji_alpha.liif.lmf_engine import LmfEngine
+
+        return LmfEngine(model, half=half)
+    return LiifEngine(model, half=half)
+
+
 def check_half(device: str) -> None:
     """float16 LIIF runs on GPUs only (CPUs have no fast float16 matrix products)."""
     if resolve_device(device) == "cpu":
@@ -56,7 +67,7 @@ class Upscaler:
         self.weights_path: Path = weights_mod.resolve(weights, log=log)
         self.weights_sha256 = weights_mod.sha256_file(self.weights_path)
         self.model = weights_mod.load_model(self.weights_path, self.device)
-        self.engine = LiifEngine(self.model, half=half)
+        self.engine = make_engine(self.model, half=half)
         self.chunk_size = chunk_size
         self.memory_limit = memory_limit or default_memory_limit()
         #: Seconds spent so far encoding (encoder + first-layer table) and decoding queries.

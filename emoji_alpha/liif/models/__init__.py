@@ -38,4 +38,4 @@ def registered() -> list[str]:
 
 
 # Registration happens on import of each model module.
-from emoji_alpha.liif.models import edsr, liif, mlp, rdn  # noqa: E402,F401
+from emoji_alpha.liif.models import edsr, liif, lmf, mlp, rdn  # noqa: E402,F401

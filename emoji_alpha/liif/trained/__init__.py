@@ -23,7 +23,7 @@ from emoji_alpha.errors import EmojiAlphaError
 TRAINED_DIR = Path(__file__).resolve().parent
 MANIFEST = TRAINED_DIR / "trained.json"
 #: Names accepted by ``--weights`` for the shipped models.
-ALIASES = {"emoji": "emoji-rgb", "emoji-rgb": "emoji-rgb", "emoji-rgba": "emoji-rgba"}
+ALIASES = {"emoji": "emoji-rgb", "emoji-rgb": "emoji-rgb", "emoji-rgba": "emoji-rgba", "emoji-fast": "emoji-fast"}
 
 
 def manifest(folder: Path = TRAINED_DIR) -> dict:
@@ -80,9 +80,19 @@ def rgba_spec(spec: dict) -> dict:
     return spec
 
 
+def fast_spec(spec: dict) -> dict:
+    """The fast decoder's spec (``lmf``, :mod:`emoji_alpha.liif.models.lmf`) on the encoder of
+    the LIIF ``spec``."""
+    return {"name": "lmf", "args": {"encoder_spec": copy.deepcopy(spec["args"]["encoder_spec"]), "latent_width": 256,
+                                    "latent_depth": 2, "render_width": 16, "out_dim": 3}}
+
+
 def merge(base_state: dict, delta: dict) -> dict:
-    """The official state dict with the fine-tuned parameters put in place (as float32)."""
-    state = dict(base_state)
+    """The official state dict with the fine-tuned parameters put in place (as float32); a
+    delta with ``base_prefix`` takes only the base's parameters under that prefix (the fast
+    decoder keeps the encoder and brings a decoder of its own)."""
+    prefix = delta.get("base_prefix", "")
+    state = {key: value for key, value in base_state.items() if key.startswith(prefix)}
     state.update({key: value.float() for key, value in delta["sd"].items()})
     return state
 
@@ -98,8 +108,9 @@ def write_trained(kind: str, trainable: dict, recipe: dict, licences: dict, fold
     from emoji_alpha.liif.weights import OFFICIAL, load_model, resolve, sha256_file
 
     base = load_model(resolve("official", log=lambda _m: None))
-    spec = rgba_spec(base.spec) if kind == "rgba" else base.spec
+    spec = {"rgba": rgba_spec, "fast": fast_spec}.get(kind, lambda s: s)(base.spec)
     payload = {"emoji_alpha_delta": 1, "name": f"emoji-{kind}", "base": OFFICIAL.name, "base_sha256": OFFICIAL.sha256,
+               **({"base_prefix": "encoder."} if kind == "fast" else {}),
                "model": {"name": spec["name"], "args": spec["args"]},
                "sd": {key: value.half() for key, value in trainable.items()}, "recipe": recipe, "licences": licences}
     buffer = io.BytesIO()
