@@ -62,6 +62,9 @@ def decode_image(data: bytes, *, name: str = "<bytes>") -> LoadedImage:
     """Decode image bytes; see :func:`read_image`."""
     from PIL import Image
 
+    header = png_header_size(data)
+    if header is not None and 0 in header:  # Pillow would only say "cannot identify image file"
+        raise EmojiAlphaError(f"{name}: zero-sized image (its header says {header[1]}x{header[0]})")
     if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 26 and data[24] == 16 and data[25] in (2, 6):
         return _decode_png16(data, name)
     try:
@@ -87,6 +90,16 @@ def decode_image(data: bytes, *, name: str = "<bytes>") -> LoadedImage:
         elif "truncated" in reason.lower() or "EOF" in reason or "broken" in reason.lower():
             reason = "truncated or corrupt file"
         raise EmojiAlphaError(f"{name}: cannot read image ({reason})") from None
+
+
+def png_header_size(data: bytes) -> tuple[int, int] | None:
+    """(height, width) as a PNG's IHDR states it, without decoding; None if not a PNG."""
+    import struct
+
+    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", data[16:24])
+    return (height, width)
 
 
 def _from_pil(im, name: str) -> LoadedImage:

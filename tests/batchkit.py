@@ -51,6 +51,18 @@ def huge_png(path: Path, width: int = 20000, height: int = 20000) -> Path:
     return path
 
 
+def zero_sized_png(width: int = 0, height: int = 0) -> bytes:
+    """PNG bytes written by hand whose IHDR says ``width`` x ``height`` (0 in one or both)."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", zlib.crc32(tag + payload))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -199,19 +199,19 @@ def _select(found: list[_Input], only: Iterable[str] | None, limit: int | None) 
 def _header_size(path: Path) -> tuple[int, int] | None:
     """(h, w) from the file header without decoding, or None if it cannot be read (the
     worker then reports why)."""
-    import struct
-
     from PIL import Image
+
+    from emoji_alpha.images import png_header_size
 
     try:
         with open(path, "rb") as handle:
             head = handle.read(24)
-        if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
-            width, height = struct.unpack(">II", head[16:24])
-            return (height, width)
+        stated = png_header_size(head)
+        if stated is not None:
+            return stated
         with Image.open(path) as im:
             return (im.size[1], im.size[0])
-    except (OSError, ValueError, SyntaxError, struct.error, Image.DecompressionBombError):
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return None
 
 
