@@ -102,3 +102,24 @@ def crash_on_1F600(task):
     if "1F600" in task.name:
         os._exit(9)
     return worker.process_glyph(task)
+
+
+def disk_full_on_1F600(task):
+    """A pool task function: the disk is full when this worker writes one glyph."""
+    import errno
+
+    from emoji_alpha import images
+    from emoji_alpha.batch import worker
+
+    if "1F600" not in task.name:
+        return worker.process_glyph(task)
+    real = images._write_and_sync
+
+    def full(handle, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    images._write_and_sync = full
+    try:
+        return worker.process_glyph(task)
+    finally:
+        images._write_and_sync = real

@@ -29,7 +29,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.errors import DiskFullError, EmojiAlphaError, write_failure
 from emoji_alpha.fonts import naming
 from emoji_alpha.images import read_input_bytes
 
@@ -332,15 +332,20 @@ def _write(out_dir: Path, file: str, data: bytes) -> None:
             return
     except FileNotFoundError:
         pass
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{file}.", suffix=".tmp", dir=out_dir)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{file}.", suffix=".tmp", dir=out_dir)
+    except OSError as exc:
+        raise write_failure(target, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp_name, target)
-    except BaseException:
+    except BaseException as exc:
         # Clean up the temp file whatever went wrong (disk full, Ctrl-C), then re-raise.
         with suppress(FileNotFoundError):
             os.unlink(tmp_name)
+        if isinstance(exc, OSError):
+            raise write_failure(target, exc) from None
         raise
 
 
@@ -366,13 +371,19 @@ CREATE TABLE IF NOT EXISTS glyphs (
 def _save_db(out_dir: Path, records: list[GlyphRecord]) -> None:
     fields = list(GlyphRecord.__dataclass_fields__)
     sql = f"INSERT OR REPLACE INTO glyphs ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})"
-    connection = sqlite3.connect(out_dir / DB_NAME)
+    path = out_dir / DB_NAME
     try:
-        with connection:  # one transaction: the table is updated whole or not at all
-            connection.execute(_SCHEMA)
-            connection.executemany(sql, [tuple(asdict(r).values()) for r in records])
-    finally:
-        connection.close()
+        connection = sqlite3.connect(path)
+        try:
+            with connection:  # one transaction: the table is updated whole or not at all
+                connection.execute(_SCHEMA)
+                connection.executemany(sql, [tuple(asdict(r).values()) for r in records])
+        finally:
+            connection.close()
+    except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+        if "full" in str(exc):
+            raise DiskFullError(f"no space left on the device writing {path}; free some space and run again") from None
+        raise EmojiAlphaError(f"{path}: cannot record the glyphs ({exc}); delete it to start a new one") from None
 
 
 def extract_glyphs(
@@ -436,7 +447,10 @@ def _extract(font, path: Path, out: Path, *, only, strike, size, progress) -> li
         for job in jobs:
             job.rgba = rendered[job.glyph_name]
 
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_failure(out, exc) from None
     font_name = path.name
 
     def finish(job: _Job) -> GlyphRecord:
