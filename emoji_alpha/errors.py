@@ -27,3 +27,13 @@ def write_failure(path: str | os.PathLike, exc: OSError) -> EmojiAlphaError:
         return DiskFullError(f"no space left on the device writing {path}; free some space and run again")
     reason = exc.strerror or str(exc) or type(exc).__name__
     return EmojiAlphaError(f"cannot write {path} ({reason})")
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """``text`` as one line of at most about ``limit`` characters, for an error message: lines
+    joined, whitespace collapsed, and if too long cut at a word boundary with an ellipsis."""
+    line = " ".join(str(text).split())
+    if len(line) <= limit:
+        return line
+    cut = line.rfind(" ", 0, limit)
+    return line[:cut if cut > limit // 2 else limit].rstrip(" ,;:") + " …"

@@ -123,3 +123,27 @@ def disk_full_on_1F600(task):
         return worker.process_glyph(task)
     finally:
         images._write_and_sync = real
+
+
+def run_main(monkeypatch, capsys, *args) -> tuple[int, str, str]:
+    """`emoji-alpha ARGS` in this process, through the real entry point (one-line errors,
+    exit codes), so monkeypatched failures reach it: (exit code, stdout, stderr)."""
+    from emoji_alpha.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["emoji-alpha", *map(str, args)])
+    monkeypatch.setenv("COLUMNS", "200")
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def last_line_error(err: str) -> str:
+    """The one `error:` line a failed command ends with (progress lines may come before it)."""
+    assert "Traceback" not in err, err
+    lines = err.strip().splitlines()
+    assert [line for line in lines if line.startswith("error:")] == lines[-1:], err
+    return lines[-1]

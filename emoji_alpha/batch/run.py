@@ -62,6 +62,7 @@ class _Input:
     name: str  # output file name
     codepoints: str
     in_size: tuple[int, int] | None = None  # (h, w) from the header, None if unreadable
+    error: str | None = None  # why it cannot be enlarged, known before it runs (a font glyph not decoded)
 
 
 def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *, size: str | None = None,
@@ -103,7 +104,7 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
     with _lock(out):
         _remove_stale_temp_files(out)
         _check_manifest(out, rebuild_manifest, show_progress)  # before a font's extraction, not after
-        selected = _select(collect_inputs(inputs, out, only=only), only, limit)
+        selected = _select(collect_inputs(inputs, out, only=only, show_progress=show_progress), only, limit)
         if not selected:
             raise EmojiAlphaError("no glyphs to enlarge in the inputs")
         weights_sha = _weights_sha(weights) if options.method != "lanczos" else None
@@ -145,8 +146,12 @@ def _check_manifest(out: Path, rebuild: bool, show_progress: bool) -> None:
 
 # -- inputs -----------------------------------------------------------------------------
 
-def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: Iterable[str] | None = None) -> list[_Input]:
-    """Every glyph the inputs hold, fonts extracted into ``out_dir/source/``; sorted by name."""
+def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: Iterable[str] | None = None,
+                   show_progress: bool = False) -> list[_Input]:
+    """Every glyph the inputs hold, fonts extracted into ``out_dir/source/``; sorted by name.
+
+    A font glyph whose image cannot be decoded is an input with an ``error``: its manifest row
+    says why it failed, and the rest of the font goes on."""
     from emoji_alpha.fonts.extract import extract_glyphs
     from emoji_alpha.fonts.naming import parse_codepoints
 
@@ -163,10 +168,21 @@ def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: 
             found += [_Input(p, p.stem + ".png", _codepoints(parse_codepoints(p.name))) for p in files]
         elif _is_font(item):
             # One font alone: let the extractor pick --only glyphs (it knows glyph names too).
-            records = extract_glyphs(item, out_dir / SOURCE_DIR / item.stem,
-                                     only=wanted if wanted and len(inputs) == 1 else None)
             folder = out_dir / SOURCE_DIR / item.stem
+            skipped: list = []
+
+            def skip(glyph, font=item, skipped=skipped) -> None:
+                skipped.append(glyph)
+                if show_progress:
+                    from emoji_alpha.progress import console
+
+                    console.print(f"[yellow]warning:[/] {glyph.message(font.name)}", highlight=False)
+
+            records = extract_glyphs(item, folder, only=wanted if wanted and len(inputs) == 1 else None,
+                                     on_skip=skip)
             found += [_Input(folder / r.file, r.file, r.codepoints, (r.height, r.width)) for r in records]
+            found += [_Input(folder / g.file, g.file, g.codepoints, error=f"{item}: glyph {g.glyph_name!r}: {g.reason}")
+                      for g in skipped]
         else:
             found.append(_Input(item, item.stem + ".png", _codepoints(parse_codepoints(item.name))))
     by_name: dict[str, _Input] = {}
@@ -280,8 +296,8 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
     for entry in selected:
         entry.in_size = entry.in_size or _header_size(entry.source)
         source_sha = _sha256(entry.source)
-        out_size, error, need = None, None, None
-        if entry.in_size is not None and entry.in_size[0] * entry.in_size[1] <= MAX_INPUT_PIXELS:
+        out_size, error, need = None, entry.error, None
+        if error is None and entry.in_size is not None and entry.in_size[0] * entry.in_size[1] <= MAX_INPUT_PIXELS:
             try:
                 out_size = output_size(entry.in_size, size, scale)
                 need = glyph_memory(entry.in_size, out_size, options)
