@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 
 #: errno values that mean the disk (or the user's quota) is full.
 _NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -29,10 +30,13 @@ def write_failure(path: str | os.PathLike, exc: OSError) -> EmojiAlphaError:
     return EmojiAlphaError(f"cannot write {path} ({reason})")
 
 
+_ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
 def one_line(text: str, limit: int = 200) -> str:
     """``text`` as one line of at most about ``limit`` characters, for an error message: lines
     joined, whitespace collapsed, and if too long cut at a word boundary with an ellipsis."""
-    line = " ".join(str(text).split())
+    line = " ".join(_ANSI_ESCAPES.sub("", str(text)).split())  # torch bolds parts of its messages
     if len(line) <= limit:
         return line
     cut = line.rfind(" ", 0, limit)
