@@ -11,7 +11,6 @@ import pytest
 import batchkit
 import fontkit
 from emoji_alpha.batch.run import run_batch
-from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.pipeline import SolveOptions
 
 LANCZOS = SolveOptions(method="lanczos")
