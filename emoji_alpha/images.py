@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.errors import EmojiAlphaError, write_failure
 
 #: Largest input we accept, in pixels: emoji are small, this stops decompression bombs.
 MAX_INPUT_PIXELS = 64 * 1024 * 1024
@@ -62,6 +62,9 @@ def decode_image(data: bytes, *, name: str = "<bytes>") -> LoadedImage:
     """Decode image bytes; see :func:`read_image`."""
     from PIL import Image
 
+    header = png_header_size(data)
+    if header is not None and 0 in header:  # Pillow would only say "cannot identify image file"
+        raise EmojiAlphaError(f"{name}: zero-sized image (its header says {header[1]}x{header[0]})")
     if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 26 and data[24] == 16 and data[25] in (2, 6):
         return _decode_png16(data, name)
     try:
@@ -87,6 +90,16 @@ def decode_image(data: bytes, *, name: str = "<bytes>") -> LoadedImage:
         elif "truncated" in reason.lower() or "EOF" in reason or "broken" in reason.lower():
             reason = "truncated or corrupt file"
         raise EmojiAlphaError(f"{name}: cannot read image ({reason})") from None
+
+
+def png_header_size(data: bytes) -> tuple[int, int] | None:
+    """(height, width) as a PNG's IHDR states it, without decoding; None if not a PNG."""
+    import struct
+
+    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", data[16:24])
+    return (height, width)
 
 
 def _from_pil(im, name: str) -> LoadedImage:
@@ -190,25 +203,38 @@ def encode_png(image: np.ndarray) -> bytes:
 
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    """Write bytes to ``path`` via a temp file in the same folder and ``os.replace``."""
+    """Write bytes to ``path`` via a temp file in the same folder and ``os.replace``.
+
+    A write that fails (disk full, read-only folder) leaves no temp file behind and raises
+    :class:`EmojiAlphaError` (:class:`DiskFullError` when the disk is full)."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise write_failure(path, exc) from None
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            _write_and_sync(handle, data)
         os.replace(tmp_name, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp_name)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):
+            raise write_failure(path, exc) from None
         raise
     return path
+
+
+def _write_and_sync(handle, data: bytes) -> None:
+    """Where a full disk shows up: the write, the flush or the fsync (tests make it fail here)."""
+    handle.write(data)
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
 def _umask() -> int:

@@ -19,6 +19,8 @@ def output_size(in_size: tuple[int, int], size: str | None = None, scale: float 
     if (size is None) == (scale is None):
         raise EmojiAlphaError("give exactly one of --size and --scale")
     in_h, in_w = in_size
+    if in_h < 1 or in_w < 1:  # a PNG header may say 0x0: no aspect ratio to keep
+        raise EmojiAlphaError(f"zero-sized input image ({in_w}x{in_h})")
     if scale is not None:
         if not scale > 0:
             raise EmojiAlphaError(f"--scale must be positive, got {scale}")

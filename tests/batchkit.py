@@ -51,6 +51,18 @@ def huge_png(path: Path, width: int = 20000, height: int = 20000) -> Path:
     return path
 
 
+def zero_sized_png(width: int = 0, height: int = 0) -> bytes:
+    """PNG bytes written by hand whose IHDR says ``width`` x ``height`` (0 in one or both)."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", zlib.crc32(tag + payload))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -90,3 +102,48 @@ def crash_on_1F600(task):
     if "1F600" in task.name:
         os._exit(9)
     return worker.process_glyph(task)
+
+
+def disk_full_on_1F600(task):
+    """A pool task function: the disk is full when this worker writes one glyph."""
+    import errno
+
+    from emoji_alpha import images
+    from emoji_alpha.batch import worker
+
+    if "1F600" not in task.name:
+        return worker.process_glyph(task)
+    real = images._write_and_sync
+
+    def full(handle, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    images._write_and_sync = full
+    try:
+        return worker.process_glyph(task)
+    finally:
+        images._write_and_sync = real
+
+
+def run_main(monkeypatch, capsys, *args) -> tuple[int, str, str]:
+    """`emoji-alpha ARGS` in this process, through the real entry point (one-line errors,
+    exit codes), so monkeypatched failures reach it: (exit code, stdout, stderr)."""
+    from emoji_alpha.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["emoji-alpha", *map(str, args)])
+    monkeypatch.setenv("COLUMNS", "200")
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def last_line_error(err: str) -> str:
+    """The one `error:` line a failed command ends with (progress lines may come before it)."""
+    assert "Traceback" not in err, err
+    lines = err.strip().splitlines()
+    assert [line for line in lines if line.startswith("error:")] == lines[-1:], err
+    return lines[-1]

@@ -71,8 +71,12 @@ def colour_of(index: int, ppem: int) -> tuple[int, int, int, int]:
     return ((index * 37) % 256, ppem % 256, (index * 91) % 256, 255)
 
 
-def build_sbix(path: Path, strikes: tuple[int, ...] = (32, 64, 160)) -> Path:
-    """sbix font: several strikes, a dupe ('leaf.alt' -> u1F343), empty space/ZWJ glyphs."""
+def build_sbix(path: Path, strikes: tuple[int, ...] = (32, 64, 160),
+               graphics: dict[str, tuple[str, bytes]] | None = None) -> Path:
+    """sbix font: several strikes, a dupe ('leaf.alt' -> u1F343), empty space/ZWJ glyphs.
+
+    ``graphics`` replaces some glyphs' (graphic type, image bytes) in every strike, e.g.
+    ``{"u2764": ("jpg ", jpeg_bytes)}``."""
     from fontTools.ttLib import newTable
     from fontTools.ttLib.tables.sbixGlyph import Glyph
     from fontTools.ttLib.tables.sbixStrike import Strike
@@ -87,9 +91,9 @@ def build_sbix(path: Path, strikes: tuple[int, ...] = (32, 64, 160)) -> Path:
             if name == "leaf.alt":
                 strike.glyphs[name] = Glyph(glyphName=name, graphicType="dupe", referenceGlyphName="u1F343")
             else:
+                kind, data = (graphics or {}).get(name, ("png ", png(ppem, colour_of(index, ppem))))
                 strike.glyphs[name] = Glyph(
-                    glyphName=name, graphicType="png ", imageData=png(ppem, colour_of(index, ppem)),
-                    originOffsetX=0, originOffsetY=0,
+                    glyphName=name, graphicType=kind, imageData=data, originOffsetX=0, originOffsetY=0,
                 )
         table.strikes[ppem] = strike
     fb.font["sbix"] = table

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 from emoji_alpha.batch.worker import GlyphOutcome, GlyphTask, WorkerConfig, init_worker, process_glyph
-from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.errors import DiskFullError, EmojiAlphaError
 
 OnSubmit = Callable[[GlyphTask], None]
 DASK_EXTRA_HINT = "--dask needs the optional extra dask[distributed]: pip install 'emoji-alpha[dask]'"
@@ -169,7 +169,11 @@ class DaskExecutor:
                 try:
                     outcome = future.result()
                     if outcome.png is not None:  # written here, by the client, atomically
-                        write_bytes_atomic(task.output, outcome.png)
+                        try:
+                            write_bytes_atomic(task.output, outcome.png)
+                        except EmojiAlphaError as exc:  # disk full, read-only folder: the glyph fails
+                            outcome = _failed(task, str(exc))
+                            outcome.stops_batch = isinstance(exc, DiskFullError)
                         outcome.png = None
                     yield outcome
                 except (self.distributed.KilledWorker, CancelledError) as exc:

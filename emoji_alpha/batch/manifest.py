@@ -10,14 +10,15 @@ row) or ``failed``.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.errors import DiskFullError, EmojiAlphaError, write_failure
 
 MANIFEST_NAME = "emoji-alpha.sqlite"
 STATUSES = ("pending", "running", "done", "failed")
@@ -76,25 +77,126 @@ class GlyphRow:
 FIELDS = tuple(GlyphRow.__dataclass_fields__)
 
 
+class UnusableManifestError(EmojiAlphaError):
+    """The manifest file is damaged, not SQLite, or not ours: ``--rebuild-manifest`` sets it aside."""
+
+
+#: The ``enlarge`` flag that sets a damaged manifest aside and starts a new one.
+REBUILD_FLAG = "--rebuild-manifest"
+#: Where ``--rebuild-manifest`` moves a damaged manifest (its -wal and -shm files follow it).
+DAMAGED_SUFFIX = ".damaged"
+#: Columns a table needs before we read it as a manifest (the others are added on open).
+_REQUIRED_COLUMNS = {"name", "source", "status"}
+
+
+def unusable(path: Path, reason: str) -> UnusableManifestError:
+    reason = " ".join(reason.split())  # quick_check's findings span lines
+    return UnusableManifestError(
+        f"{path}: not a usable manifest ({reason}); run the batch again with {REBUILD_FLAG} to set it aside and "
+        f"start a new one (every glyph is then redone), or delete {path}")
+
+
+def database_error(path: Path, exc: sqlite3.Error) -> EmojiAlphaError:
+    """One line for an SQLite error on the manifest, naming the fix."""
+    code = getattr(exc, "sqlite_errorname", "")  # Python 3.11+; the message otherwise
+    text = str(exc)
+    if code == "SQLITE_FULL" or "database or disk is full" in text:
+        return DiskFullError(f"no space left on the device for the manifest {path}; free some space and run again")
+    if code in ("SQLITE_BUSY", "SQLITE_LOCKED") or "database is locked" in text:
+        return EmojiAlphaError(f"{path}: the manifest is locked by another process ({text})")
+    if code.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_PERM")) \
+            or "readonly" in text or "unable to open" in text or "disk I/O error" in text:
+        return EmojiAlphaError(f"{path}: cannot use the manifest ({text})")
+    return unusable(path, text)  # not a database, malformed, no such table or column
+
+
 class Manifest:
-    """The ``glyphs`` table of one output folder. Use as a context manager."""
+    """The ``glyphs`` table of one output folder. Use as a context manager.
+
+    Opening checks the file (SQLite, intact, a ``glyphs`` table with our key columns); a
+    damaged one raises :class:`UnusableManifestError` naming the fix. Every SQLite error
+    later becomes one :class:`EmojiAlphaError` line too (disk full: :class:`DiskFullError`).
+    """
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
         if not create and not self.path.exists():
             raise EmojiAlphaError(f"{self.path}: no batch manifest here (run `emoji-alpha enlarge ... -o FOLDER` first)")
+        if self.path.is_dir():
+            raise unusable(self.path, "a folder, not a file")
         try:
             self.connection = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-            self.connection.row_factory = sqlite3.Row
-            if create:
-                self.connection.execute("PRAGMA journal_mode=WAL")
-                self.connection.execute("PRAGMA synchronous=NORMAL")
-                with self._transaction():
-                    self.connection.execute(_SCHEMA)
-                    self._add_missing_columns()
-                    self.connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.Error as exc:
+            raise database_error(self.path, exc) from None
+        try:
+            with self._translated():
+                self.connection.row_factory = sqlite3.Row
+                self._check_intact()
+                if create:
+                    self.connection.execute("PRAGMA journal_mode=WAL")
+                    self.connection.execute("PRAGMA synchronous=NORMAL")
+                    with self._transaction():
+                        self.connection.execute(_SCHEMA)
+                        self._add_missing_columns()
+                        self.connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                self._check_columns(create)
+        except BaseException:
+            self.connection.close()
+            raise
+
+    def _check_intact(self) -> None:
+        """Damage shows now, not halfway through a batch (quick_check reads every page: a
+        manifest of thousands of glyphs takes milliseconds)."""
+        found = self.connection.execute("PRAGMA quick_check(1)").fetchone()
+        if found is None or found[0] != "ok":
+            raise unusable(self.path, f"damaged: {found[0] if found else 'no answer from quick_check'}")
+
+    def _check_columns(self, create: bool) -> None:
+        have = {row[1] for row in self.connection.execute("PRAGMA table_info(glyphs)")}
+        if not have and not create:  # a batch killed while creating it, or an empty file
+            raise EmojiAlphaError(f"{self.path}: empty manifest (no glyphs table yet: was its batch stopped while "
+                                  f"starting?); run the batch again (`emoji-alpha enlarge ... -o {self.path.parent}`)")
+        if not _REQUIRED_COLUMNS <= have:
+            missing = ", ".join(sorted(_REQUIRED_COLUMNS - have))
+            raise unusable(self.path, f"its glyphs table has no {missing} column")
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """SQLite's errors as one-line EmojiAlphaErrors (programming errors stay as they are)."""
+        try:
+            yield
         except sqlite3.DatabaseError as exc:
-            raise EmojiAlphaError(f"{self.path}: not a usable manifest ({exc})") from None
+            if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError,
+                                sqlite3.DataError, sqlite3.NotSupportedError)):
+                raise
+            raise database_error(self.path, exc) from None
+
+    @staticmethod
+    def set_aside_if_unusable(folder: str | Path) -> Path | None:
+        """``--rebuild-manifest``: move a damaged manifest (and its -wal, -shm files) to
+        ``emoji-alpha.sqlite.damaged`` so the batch starts a new one; returns where it went,
+        or None when the manifest is missing or usable (then it is kept)."""
+        path = Path(folder) / MANIFEST_NAME
+        if not path.exists():
+            return None
+        try:
+            Manifest(path, create=False).close()
+            return None
+        except UnusableManifestError:
+            pass
+        except EmojiAlphaError:
+            return None  # empty (the batch fills it in), or disk full, locked: setting it aside would not help
+        target = path.with_name(path.name + DAMAGED_SUFFIX)
+        for suffix in ("-wal", "-shm"):  # an earlier damaged copy's: they would not match this one
+            target.with_name(target.name + suffix).unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm", ""):  # the database last: a crash midway leaves it where it was
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                try:
+                    os.replace(side, target.with_name(target.name + suffix))
+                except OSError as exc:
+                    raise write_failure(target, exc) from None
+        return target
 
     def _add_missing_columns(self) -> None:
         """A manifest from an older version gets the columns added since (NULL for old rows)."""
@@ -119,31 +221,37 @@ class Manifest:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        self.connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        self.connection.execute("COMMIT")
+        with self._translated():
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self.connection.execute("COMMIT")
+            except BaseException:
+                with suppress(sqlite3.Error):  # SQLite may have rolled back already (disk full)
+                    self.connection.execute("ROLLBACK")
+                raise
 
     # -- reading -------------------------------------------------------------------------
 
     def get(self, name: str) -> GlyphRow | None:
-        row = self.connection.execute("SELECT * FROM glyphs WHERE name = ?", (name,)).fetchone()
+        with self._translated():
+            row = self.connection.execute("SELECT * FROM glyphs WHERE name = ?", (name,)).fetchone()
         return _to_row(row) if row is not None else None
 
     def rows(self, status: str | None = None) -> list[GlyphRow]:
-        if status is None:
-            found = self.connection.execute("SELECT * FROM glyphs ORDER BY name")
-        else:
-            found = self.connection.execute("SELECT * FROM glyphs WHERE status = ? ORDER BY name", (status,))
+        with self._translated():
+            if status is None:
+                found = self.connection.execute("SELECT * FROM glyphs ORDER BY name").fetchall()
+            else:
+                found = self.connection.execute("SELECT * FROM glyphs WHERE status = ? ORDER BY name",
+                                                (status,)).fetchall()
         return [_to_row(row) for row in found]
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
-        for status, count in self.connection.execute("SELECT status, COUNT(*) FROM glyphs GROUP BY status"):
-            counts[status] = count
+        with self._translated():
+            for status, count in self.connection.execute("SELECT status, COUNT(*) FROM glyphs GROUP BY status"):
+                counts[status] = count
         return counts
 
     # -- writing (the parent / client only) ----------------------------------------------
@@ -184,7 +292,8 @@ class Manifest:
 
 
 def _to_row(row: sqlite3.Row) -> GlyphRow:
-    return GlyphRow(**{key: row[key] for key in FIELDS})
+    have = row.keys()  # an older manifest read without adding columns (status) lacks some
+    return GlyphRow(**{key: row[key] if key in have else None for key in FIELDS})
 
 
 def _values(row: GlyphRow) -> tuple:

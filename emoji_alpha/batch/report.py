@@ -10,33 +10,47 @@ from emoji_alpha.batch.manifest import STATUSES, Manifest
 MAX_FAILURES_SHOWN = 20
 
 
+#: How 'running' rows show when no batch is running in the folder: a killed batch left them.
+INTERRUPTED = "interrupted"
+
+
 def manifest_tables(manifest: Manifest, *, names: set[str] | None = None,
-                    max_failures: int | None = MAX_FAILURES_SHOWN) -> list:
+                    max_failures: int | None = MAX_FAILURES_SHOWN, interrupted: bool = False) -> list:
     """[counts per status with time spent, failures with reasons] as rich renderables.
 
     ``names`` limits the tables to those glyphs (the ones a run was asked for).
+    ``interrupted``: no batch is running in the folder, so 'running' rows were left by one
+    that was killed; they show as 'interrupted' (the next run redoes them).
     """
     from rich.table import Table
 
     rows = [row for row in manifest.rows() if names is None or row.name in names]
-    counts = dict.fromkeys(STATUSES, 0)
-    busy = dict.fromkeys(STATUSES, 0.0)
+    shown_statuses = [INTERRUPTED if interrupted and status == "running" else status for status in STATUSES]
+    counts = dict.fromkeys(shown_statuses, 0)
+    busy = dict.fromkeys(shown_statuses, 0.0)
     for row in rows:
-        counts[row.status] += 1
-        busy[row.status] += _total_seconds(row.seconds)
+        status = INTERRUPTED if interrupted and row.status == "running" else row.status
+        counts[status] = counts.get(status, 0) + 1  # a status of another version is shown as it is
+        busy[status] = busy.get(status, 0.0) + _total_seconds(row.seconds)
     starts = [row.started_at for row in rows if row.started_at]
     ends = [row.finished_at for row in rows if row.finished_at]
     counts_table = Table(title=f"{manifest.path.parent}: {len(rows)} glyphs", title_justify="left")
     counts_table.add_column("status")
     counts_table.add_column("glyphs", justify="right")
     counts_table.add_column("glyph time", justify="right")
-    colours = {"done": "green", "failed": "red", "running": "yellow", "pending": "dim"}
-    for status in STATUSES:
-        counts_table.add_row(f"[{colours[status]}]{status}[/]", str(counts[status]), _duration(busy[status]))
+    colours = {"done": "green", "failed": "red", "running": "yellow", INTERRUPTED: "yellow", "pending": "dim"}
+    for status in counts:
+        counts_table.add_row(f"[{colours.get(status, 'magenta')}]{status}[/]", str(counts[status]),
+                             _duration(busy[status]))
     counts_table.add_section()
     wall = max(ends) - min(starts) if starts and ends and max(ends) > min(starts) else 0.0
     counts_table.add_row("total", str(len(rows)), _duration(sum(busy.values())) + f" (wall {_duration(wall)})")
-    tables = [counts_table]
+    tables: list = [counts_table]
+    if counts.get(INTERRUPTED):
+        from rich.text import Text
+
+        tables.append(Text(f"{counts[INTERRUPTED]} {INTERRUPTED}: left running by a batch that was stopped "
+                           "(killed?); the next run of the batch redoes them", style="yellow"))
     failed = [row for row in rows if row.status == "failed"]
     if failed:
         table = Table(title=f"{len(failed)} failed", title_justify="left", show_lines=False)

@@ -18,12 +18,13 @@ import json
 import os
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emoji_alpha.batch.manifest import MANIFEST_NAME, GlyphRow, Manifest
+from emoji_alpha.batch.manifest import MANIFEST_NAME, GlyphRow, Manifest, UnusableManifestError
 from emoji_alpha.batch.worker import GlyphOutcome, GlyphTask, WorkerConfig
-from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.errors import DiskFullError, EmojiAlphaError, write_failure
 from emoji_alpha.pipeline import SolveOptions
 
 FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".woff", ".woff2"}
@@ -61,6 +62,7 @@ class _Input:
     name: str  # output file name
     codepoints: str
     in_size: tuple[int, int] | None = None  # (h, w) from the header, None if unreadable
+    error: str | None = None  # why it cannot be enlarged, known before it runs (a font glyph not decoded)
 
 
 def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *, size: str | None = None,
@@ -68,14 +70,17 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
               memory_limit: float | None = None, dask_address: str | None = None,
               only: Iterable[str] | None = None, limit: int | None = None, force: bool = False,
               weights: str | None = None, device: str = "cpu", threads: int | None = None,
-              chunk_size: int = 16384, half: bool = False, show_progress: bool = True) -> BatchSummary:
+              chunk_size: int = 16384, half: bool = False, show_progress: bool = True,
+              rebuild_manifest: bool = False) -> BatchSummary:
     """Enlarge every glyph of ``inputs`` into ``out_dir``; see the module docs.
 
     ``memory_limit`` is the budget in GiB for all local workers together (default 80% of
     RAM); fewer than ``workers`` run when it does not allow them. With ``dask_address`` the
     cluster's workers run the glyphs and ``memory_limit`` caps each glyph instead. Raises
-    :class:`EmojiAlphaError` for user errors (nothing to do, bad options, busy folder);
-    a glyph that fails is recorded and the batch goes on (``summary.ok`` is then False).
+    :class:`EmojiAlphaError` for user errors (nothing to do, bad options, busy folder, a
+    damaged manifest: ``rebuild_manifest`` sets that aside and starts a new one); a glyph
+    that fails is recorded and the batch goes on (``summary.ok`` is then False), except when
+    the disk is full (:class:`DiskFullError`: that glyph is recorded, the batch stops).
     """
     from emoji_alpha.sizes import output_size
 
@@ -92,10 +97,14 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
     output_size((160, 160), size, scale)  # bad --size / --scale fail now, not once per glyph
     if not inputs:
         raise EmojiAlphaError("no inputs given")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_failure(out, exc) from None
     with _lock(out):
         _remove_stale_temp_files(out)
-        selected = _select(collect_inputs(inputs, out, only=only), only, limit)
+        _check_manifest(out, rebuild_manifest, show_progress)  # before a font's extraction, not after
+        selected = _select(collect_inputs(inputs, out, only=only, show_progress=show_progress), only, limit)
         if not selected:
             raise EmojiAlphaError("no glyphs to enlarge in the inputs")
         weights_sha = _weights_sha(weights) if options.method != "lanczos" else None
@@ -117,10 +126,32 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
     return summary
 
 
+def _check_manifest(out: Path, rebuild: bool, show_progress: bool) -> None:
+    """A damaged manifest fails now (naming the fix), or with ``rebuild`` is set aside."""
+    if rebuild:
+        moved = Manifest.set_aside_if_unusable(out)
+        if moved is not None and show_progress:
+            from emoji_alpha.progress import console
+
+            console.print(f"the damaged manifest is now {moved}; starting a new one (every glyph is redone)",
+                          highlight=False)
+    if (out / MANIFEST_NAME).exists():
+        try:
+            Manifest.in_folder(out, create=False).close()
+        except UnusableManifestError:
+            raise
+        except EmojiAlphaError:
+            pass  # empty: filled in when the batch opens it; locked or disk full: reported then
+
+
 # -- inputs -----------------------------------------------------------------------------
 
-def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: Iterable[str] | None = None) -> list[_Input]:
-    """Every glyph the inputs hold, fonts extracted into ``out_dir/source/``; sorted by name."""
+def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: Iterable[str] | None = None,
+                   show_progress: bool = False) -> list[_Input]:
+    """Every glyph the inputs hold, fonts extracted into ``out_dir/source/``; sorted by name.
+
+    A font glyph whose image cannot be decoded is an input with an ``error``: its manifest row
+    says why it failed, and the rest of the font goes on."""
     from emoji_alpha.fonts.extract import extract_glyphs
     from emoji_alpha.fonts.naming import parse_codepoints
 
@@ -137,10 +168,21 @@ def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: 
             found += [_Input(p, p.stem + ".png", _codepoints(parse_codepoints(p.name))) for p in files]
         elif _is_font(item):
             # One font alone: let the extractor pick --only glyphs (it knows glyph names too).
-            records = extract_glyphs(item, out_dir / SOURCE_DIR / item.stem,
-                                     only=wanted if wanted and len(inputs) == 1 else None)
             folder = out_dir / SOURCE_DIR / item.stem
+            skipped: list = []
+
+            def skip(glyph, font=item, skipped=skipped) -> None:
+                skipped.append(glyph)
+                if show_progress:
+                    from emoji_alpha.progress import console
+
+                    console.print(f"[yellow]warning:[/] {glyph.message(font.name)}", highlight=False)
+
+            records = extract_glyphs(item, folder, only=wanted if wanted and len(inputs) == 1 else None,
+                                     on_skip=skip)
             found += [_Input(folder / r.file, r.file, r.codepoints, (r.height, r.width)) for r in records]
+            found += [_Input(folder / g.file, g.file, g.codepoints, error=f"{item}: glyph {g.glyph_name!r}: {g.reason}")
+                      for g in skipped]
         else:
             found.append(_Input(item, item.stem + ".png", _codepoints(parse_codepoints(item.name))))
     by_name: dict[str, _Input] = {}
@@ -199,19 +241,19 @@ def _select(found: list[_Input], only: Iterable[str] | None, limit: int | None) 
 def _header_size(path: Path) -> tuple[int, int] | None:
     """(h, w) from the file header without decoding, or None if it cannot be read (the
     worker then reports why)."""
-    import struct
-
     from PIL import Image
+
+    from emoji_alpha.images import png_header_size
 
     try:
         with open(path, "rb") as handle:
             head = handle.read(24)
-        if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
-            width, height = struct.unpack(">II", head[16:24])
-            return (height, width)
+        stated = png_header_size(head)
+        if stated is not None:
+            return stated
         with Image.open(path) as im:
             return (im.size[1], im.size[0])
-    except (OSError, ValueError, SyntaxError, struct.error, Image.DecompressionBombError):
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return None
 
 
@@ -254,8 +296,8 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
     for entry in selected:
         entry.in_size = entry.in_size or _header_size(entry.source)
         source_sha = _sha256(entry.source)
-        out_size, error, need = None, None, None
-        if entry.in_size is not None and entry.in_size[0] * entry.in_size[1] <= MAX_INPUT_PIXELS:
+        out_size, error, need = None, entry.error, None
+        if error is None and entry.in_size is not None and entry.in_size[0] * entry.in_size[1] <= MAX_INPUT_PIXELS:
             try:
                 out_size = output_size(entry.in_size, size, scale)
                 need = glyph_memory(entry.in_size, out_size, options)
@@ -380,8 +422,16 @@ def _execute(executor, todo, manifest: Manifest, summary: BatchSummary, show_pro
                 display.advance(line)
                 if show_progress and (not live or outcome.status != "done"):
                     console.print(f"[{count}/{len(tasks)}] {line}", highlight=False)
+                if outcome.stops_batch:  # disk full: every later glyph would fail the same way
+                    what = (outcome.error or "no space left on the device").split(";")[0]
+                    raise DiskFullError(f"{what}; the batch stopped there ({outcome.name} is recorded as failed, "
+                                        "finished glyphs are kept): free some space and run it again to resume")
         except BaseException:
-            manifest.reset_running()  # Ctrl-C: what was in flight is pending again
+            # Ctrl-C, disk full: what was in flight is pending again. If even that cannot be
+            # written, those rows stay 'running' (status shows them as interrupted) and the
+            # next run resets them, so the original error is the one to report.
+            with suppress(EmojiAlphaError):
+                manifest.reset_running()
             raise
 
 
@@ -437,7 +487,10 @@ class _lock:
         self.path = folder / LOCK_NAME
 
     def __enter__(self) -> None:
-        self.handle = open(self.path, "a+")
+        try:
+            self.handle = open(self.path, "a+")
+        except OSError as exc:  # a read-only or full output folder
+            raise write_failure(self.path, exc) from None
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -447,6 +500,23 @@ class _lock:
     def __exit__(self, *exc) -> None:
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         self.handle.close()
+
+
+def batch_running_in(folder: Path) -> bool:
+    """Whether a batch holds ``folder``'s lock right now (without creating the lock file)."""
+    try:
+        handle = os.open(Path(folder) / LOCK_NAME, os.O_RDONLY)
+    except OSError:
+        return False  # no lock file: no batch has started here, none is running
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(handle)
 
 
 def _remove_stale_temp_files(folder: Path) -> None:

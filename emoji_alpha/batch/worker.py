@@ -15,7 +15,7 @@ import traceback
 import warnings
 from dataclasses import dataclass, field
 
-from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.errors import DiskFullError, EmojiAlphaError
 from emoji_alpha.pipeline import SolveOptions
 
 
@@ -67,6 +67,8 @@ class GlyphOutcome:
     warnings: list[str] = field(default_factory=list)
     worker: str = ""
     png: bytes | None = None  # the output, when the task asked for it back (return_png)
+    #: The failure is the machine's, not the glyph's (disk full): the batch records it and stops.
+    stops_batch: bool = False
 
 
 # Per-process state: built once by init_worker (pool) or on first use (Dask, inline).
@@ -161,6 +163,8 @@ def _process(task: GlyphTask, config: WorkerConfig) -> GlyphOutcome:
         outcome.output_sha256 = hashlib.sha256(data).hexdigest()
         outcome.weights_sha256 = getattr(upscaler, "weights_sha256", "") or None
         outcome.status = "done"
+    except DiskFullError as exc:
+        outcome.error, outcome.stops_batch = str(exc), True
     except EmojiAlphaError as exc:  # bad input, too large for the memory budget, bad weights
         outcome.error = str(exc)
     except MemoryError:

@@ -49,6 +49,9 @@ def enlarge_command(
     workers: options.Workers = 1,
     dask: options.Dask = None,
     force: options.Force = False,
+    rebuild_manifest: Annotated[bool, typer.Option(
+        "--rebuild-manifest", help="Batch: if OUTDIR/emoji-alpha.sqlite is damaged, set it aside (as "
+        "emoji-alpha.sqlite.damaged) and start a new one; every glyph is then redone.")] = False,
 ) -> None:
     """Enlarge images to --size (e.g. 2000 or 2000x1500) or by --scale with LIIF.
 
@@ -69,9 +72,9 @@ def enlarge_command(
 
         check_half(device)
     if is_single(inputs, output):
-        if any(value is not None for value in (only, limit, dask)) or force or workers != 1:
-            raise EmojiAlphaError("--only, --limit, --workers, --dask and --force are for batches; "
-                                  "give -o a folder to run one")
+        if any(value is not None for value in (only, limit, dask)) or force or rebuild_manifest or workers != 1:
+            raise EmojiAlphaError("--only, --limit, --workers, --dask, --force and --rebuild-manifest are for "
+                                  "batches; give -o a folder to run one")
         _single(inputs[0], output, size, scale, solve_options, keep_stack, debug_dir, device, threads, weights,
                 memory_limit, chunk_size, half)
         return
@@ -81,7 +84,7 @@ def enlarge_command(
         raise EmojiAlphaError("--keep-stack and --debug-dir work on one PNG file only")
     _batch(inputs, output, size=size, scale=scale, options=solve_options, workers=workers, memory_limit=memory_limit,
            dask_address=dask, only=only, limit=limit, force=force, weights=weights, device=device, threads=threads,
-           chunk_size=chunk_size, half=half)
+           chunk_size=chunk_size, half=half, rebuild_manifest=rebuild_manifest)
 
 
 def default_weights(method: str, weights: str | None) -> str | None:

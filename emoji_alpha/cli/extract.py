@@ -21,7 +21,10 @@ def register(app: typer.Typer) -> None:
         strike: Optional[int] = typer.Option(None, "--strike", help="Bitmap strike (ppem); default largest."),
         size: int = typer.Option(160, "--size", help="Pixel size for vector (COLR/SVG) glyphs."),
     ) -> None:
-        """Write every colour glyph as glyph-<codepoints>.png plus a glyphs.sqlite table."""
+        """Write every colour glyph as glyph-<codepoints>.png plus a glyphs.sqlite table.
+
+        sbix JPEG and TIFF glyphs are written as RGBA PNGs; a glyph whose image cannot be
+        decoded is skipped with a one-line warning."""
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -31,11 +34,19 @@ def register(app: typer.Typer) -> None:
         console = Console(stderr=True)
         with Progress(
             TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=console, transient=True,
+            console=console, transient=True, disable=not console.is_terminal,  # no stray blank line in logs
         ) as bar:
             task = bar.add_task("extract", total=None)
+            skipped = []
+
+            def warn(glyph) -> None:
+                skipped.append(glyph)
+                console.print(f"[yellow]warning:[/] {glyph.message(font.name)}", highlight=False, soft_wrap=True)
+
             records = extract_glyphs(
                 font, out, only=wanted, strike=strike, size=size,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                progress=lambda done, total: bar.update(task, completed=done, total=total), on_skip=warn,
             )
-        typer.echo(f"{len(records)} glyphs from {font.name} ({records[0].source}, {records[0].strike}) -> {out}")
+        left_out = f", {len(skipped)} skipped" if skipped else ""
+        typer.echo(f"{len(records)} glyphs from {font.name} ({records[0].source}, {records[0].strike}){left_out} "
+                   f"-> {out}")

