@@ -77,6 +77,15 @@ def test_quiet_still_shows_errors(tmp_path, where):
     assert run.returncode == 2 and run.stderr.startswith("error: ") and "no such file" in run.stderr
 
 
+def test_quiet_batch_prints_only_its_failures(tmp_path):
+    batchkit.make_folder(tmp_path / "in", 1)
+    (tmp_path / "in" / "glyph-bad.png").write_text("not an image")
+    run = cli("-q", "enlarge", tmp_path / "in", "-o", tmp_path / "out", "-s", "32", "-m", "lanczos")
+    assert run.returncode == 1 and run.stdout == ""
+    [line] = run.stderr.strip().splitlines()
+    assert line.startswith("error: glyph-bad.png: ") and line.endswith("(not an image)")
+
+
 def test_quiet_solve_and_extract_exist():
     for name in ("enlarge", "solve", "report", "extract"):
         assert any("--quiet" in param.opts for param in options_of(COMMANDS[name])), name

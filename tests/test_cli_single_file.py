@@ -244,6 +244,19 @@ def test_stdout_jpeg_refused_for_translucent_input(tmp_path, soft_png):
     assert_one_line_error(cli("enlarge", soft_png, "-o", "-", "--format", "jpeg", "-s", "32", cwd=tmp_path), "PNG")
 
 
+def test_image_bytes_are_not_written_to_a_terminal(tmp_path, soft_png):
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        run = subprocess.run([sys.executable, "-m", "emoji_alpha", "enlarge", str(soft_png), "-o", "-", *CHEAP],
+                             stdout=terminal, stderr=subprocess.PIPE, text=True, timeout=300, cwd=tmp_path)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert run.returncode == 2 and run.stderr.startswith("error: refusing to write image data to a terminal")
+
+
 def test_empty_stdin_is_one_line(tmp_path):
     assert_one_line_error(cli("enlarge", "-", "-o", tmp_path / "big.png", "-s", "32", stdin=b""), "standard input")
     assert list(tmp_path.iterdir()) == []
