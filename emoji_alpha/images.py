@@ -1,4 +1,5 @@
-"""PNG in and out in every flavour, premultiplied-alpha helpers, exact area resampling.
+"""Images in (every PNG flavour, any Pillow format, standard input) and out (PNG, WebP, TIFF,
+JPEG), premultiplied-alpha helpers, exact area resampling.
 
 Internally every image is float32 in [0, 1], H x W x C. Straight alpha is what PNG files
 store; all resampling and compositing happens on *premultiplied* colour, because averaging
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import io
 import os
+import stat
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,12 @@ from emoji_alpha.errors import EmojiAlphaError, write_failure
 
 #: Largest input we accept, in pixels: emoji are small, this stops decompression bombs.
 MAX_INPUT_PIXELS = 64 * 1024 * 1024
+
+#: Largest input we read from standard input, in bytes (a pipe has no size to check first).
+MAX_STDIN_BYTES = 1 << 30
+
+#: The input and output name that means standard input / standard output.
+STDIO = "-"
 
 
 @dataclass(frozen=True)
@@ -49,13 +58,45 @@ def read_image(path: str | os.PathLike) -> LoadedImage:
     return decode_image(data, name=str(path))
 
 
+def read_input_image(source: str | os.PathLike) -> LoadedImage:
+    """:func:`read_image`, where ``-`` is standard input (an image piped in)."""
+    if str(source) == STDIO:
+        return decode_image(read_stdin_bytes(), name="<stdin>")
+    return read_image(source)
+
+
+def read_stdin_bytes() -> bytes:
+    """Every byte on standard input; a one-line error if there are none (or far too many)."""
+    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    if not data:
+        raise EmojiAlphaError("standard input is empty; pipe an image into it (cat glyph.png | emoji-alpha enlarge - ...)")
+    if len(data) > MAX_STDIN_BYTES:
+        raise EmojiAlphaError(f"standard input holds over {MAX_STDIN_BYTES >> 20} MiB; that is no emoji")
+    return data
+
+
 def read_input_bytes(path: Path, expected: str) -> bytes:
-    """The bytes of an input file, or a one-line error if it is missing or a folder."""
-    if not path.exists():
-        raise EmojiAlphaError(f"{path}: no such file")
-    if path.is_dir():
+    """The bytes of an input file, or a one-line error if it is missing, a folder, not a
+    regular file (a FIFO would block forever, a device never end) or unreadable."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise EmojiAlphaError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise EmojiAlphaError(f"{path}: cannot read ({_reason(exc)})") from None
+    if stat.S_ISDIR(mode):
         raise EmojiAlphaError(f"{path}: is a folder, expected {expected}")
-    return path.read_bytes()
+    if not stat.S_ISREG(mode):
+        raise EmojiAlphaError(f"{path}: not a regular file (a pipe or a device?); to read a pipe, give - "
+                              f"and redirect it to standard input")
+    try:
+        return path.read_bytes()
+    except OSError as exc:  # permissions, a file that vanished, an I/O error
+        raise EmojiAlphaError(f"{path}: cannot read ({_reason(exc)})") from None
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 def decode_image(data: bytes, *, name: str = "<bytes>") -> LoadedImage:
@@ -83,7 +124,10 @@ def decode_image(data: bytes, *, name: str = "<bytes>") -> LoadedImage:
         raise
     except Image.DecompressionBombError:
         raise EmojiAlphaError(f"{name}: image is too large to decode safely") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except MemoryError:
+        raise EmojiAlphaError(f"{name}: not enough memory to decode this image") from None
+    except Exception as exc:  # noqa: BLE001 - decoders of untrusted bytes raise many types
+        # (OSError, SyntaxError, zlib.error, struct.error, IndexError in plugins): all mean the same
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "cannot identify image file" in reason:
             reason = "not an image"
@@ -100,6 +144,15 @@ def png_header_size(data: bytes) -> tuple[int, int] | None:
         return None
     width, height = struct.unpack(">II", data[16:24])
     return (height, width)
+
+
+def loaded_from_pil(im, name: str = "<PIL image>") -> LoadedImage:
+    """A Pillow image (any mode; an animation's current frame) as a :class:`LoadedImage`."""
+    width, height = im.size
+    if width * height > MAX_INPUT_PIXELS:
+        raise EmojiAlphaError(f"{name}: {width}x{height} is too large an input image")
+    im.load()
+    return _from_pil(im, name)
 
 
 def _from_pil(im, name: str) -> LoadedImage:
@@ -126,6 +179,8 @@ def _from_pil(im, name: str) -> LoadedImage:
 
 
 def _decode_png16(data: bytes, name: str) -> LoadedImage:
+    import zlib
+
     import png  # pypng: exact 16-bit decoding, which Pillow truncates to 8 bits
 
     try:
@@ -138,8 +193,9 @@ def _decode_png16(data: bytes, name: str) -> LoadedImage:
         arr = np.vstack([np.asarray(row, dtype=np.float32) for row in rows]).reshape(height, width, planes)
     except EmojiAlphaError:
         raise
-    except (png.Error, ValueError, EOFError) as exc:
-        raise EmojiAlphaError(f"{name}: cannot read image ({str(exc).splitlines()[0]})") from None
+    except (png.Error, ValueError, EOFError, zlib.error) as exc:  # zlib.error: corrupt deflate data in IDAT
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise EmojiAlphaError(f"{name}: cannot read image ({reason})") from None
     arr /= float(2 ** info["bitdepth"] - 1)
     has_alpha = planes == 4
     if not has_alpha:
@@ -200,6 +256,77 @@ def encode_png(image: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(array), mode=mode).save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()
+
+
+#: Output formats by name, and the suffixes that name them (``-o big.webp``).
+IMAGE_FORMATS = ("png", "webp", "tiff", "jpeg")
+FORMAT_SUFFIXES = {".png": "png", ".webp": "webp", ".tif": "tiff", ".tiff": "tiff", ".jpg": "jpeg", ".jpeg": "jpeg"}
+FORMAT_TITLES = {"png": "PNG", "webp": "WebP", "tiff": "TIFF", "jpeg": "JPEG"}
+#: Formats that keep an alpha channel; JPEG has none.
+ALPHA_FORMATS = ("png", "webp", "tiff")
+#: libwebp's longest side.
+WEBP_MAX_SIDE = 16383
+
+
+def encode_image(image: np.ndarray, image_format: str = "png") -> bytes:
+    """An H x W x {3,4} float [0, 1] (or uint8) straight-alpha image as ``image_format`` bytes:
+    8-bit PNG, lossless WebP, deflated TIFF (alpha kept in all three) or JPEG (quality 95,
+    opaque images only: a transparent one is an :class:`EmojiAlphaError`)."""
+    from PIL import Image
+
+    if image_format == "png":
+        return encode_png(image)
+    array = image if image.dtype == np.uint8 else to_uint8(image)
+    if image_format == "jpeg":
+        if array.shape[2] == 4 and (array[..., 3] < 255).any():
+            raise EmojiAlphaError("the result has transparency, which JPEG cannot store; write .png or .webp")
+        array = array[..., :3]
+    mode = "RGBA" if array.shape[2] == 4 else "RGB"
+    picture = Image.fromarray(np.ascontiguousarray(array), mode=mode)
+    buffer = io.BytesIO()
+    if image_format == "webp":
+        # exact: keep the colour under alpha 0 (ours is 0) so it decodes to what the PNG holds
+        picture.save(buffer, format="WEBP", lossless=True, quality=100, method=4, exact=True)
+    elif image_format == "tiff":
+        picture.save(buffer, format="TIFF", compression="tiff_adobe_deflate")
+    elif image_format == "jpeg":
+        picture.save(buffer, format="JPEG", quality=95)
+    else:
+        raise ValueError(f"unknown image format {image_format!r}; choose from {', '.join(IMAGE_FORMATS)}")
+    return buffer.getvalue()
+
+
+def image_array(image: np.ndarray, name: str = "image", channels: tuple[int, ...] = (3, 4)) -> np.ndarray:
+    """``image`` as float32 H x W x C in [0, 1], or a ValueError naming what is wrong.
+
+    uint8 is divided by 255; floats must already lie in [0, 1] (a uint8 picture cast to float
+    would otherwise be taken as colours up to 255, silently wrong)."""
+    array = np.asarray(image)
+    if array.ndim != 3 or array.shape[2] not in channels or 0 in array.shape[:2]:
+        wanted = " or ".join(str(c) for c in channels)
+        raise ValueError(f"{name}: expected an H x W x {wanted} array, got shape {array.shape}")
+    if array.dtype == np.uint8:
+        return array.astype(np.float32) / 255.0
+    if not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(f"{name}: expected uint8 (0-255) or float (0-1) values, got dtype {array.dtype}")
+    check_unit_range(array, name)
+    return np.asarray(array, dtype=np.float32)
+
+
+def check_unit_range(array: np.ndarray, name: str = "image") -> None:
+    """A ValueError unless ``array`` is floating point with finite values in [0, 1] (a little
+    rounding slack allowed: exact composites land a few ulps past 1)."""
+    if not np.issubdtype(array.dtype, np.floating):
+        hint = " (divide by 255)" if array.dtype == np.uint8 else ""
+        raise ValueError(f"{name}: expected float values in [0, 1], got dtype {array.dtype}{hint}")
+    if not array.size:
+        return
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name}: expected values in [0, 1], got nan or inf")
+    low, high = float(array.min()), float(array.max())
+    if low < -1e-3 or high > 1 + 1e-3:
+        raise ValueError(f"{name}: expected values in [0, 1], got values from {low:g} to {high:g}"
+                         + (" (looks like 0-255: divide by 255)" if high > 1.5 else ""))
 
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:

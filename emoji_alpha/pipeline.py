@@ -8,6 +8,7 @@ then optionally back-projected onto the input and refined by passes.
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -17,13 +18,24 @@ import numpy as np
 
 from emoji_alpha.composite import faint_mask, flatten, footprint_masks, middle_level
 from emoji_alpha.errors import EmojiAlphaError
-from emoji_alpha.images import LoadedImage, premultiply, read_image, unpremultiply, write_png
+from emoji_alpha.images import (STDIO, LoadedImage, check_unit_range, premultiply, read_input_image, unpremultiply,
+                                write_png)
+from emoji_alpha.outputs import (OutputTarget, check_folder_writable, check_target, default_output_path, output_target,
+                                 write_target)
 from emoji_alpha.progress import log, progress_bar
-from emoji_alpha.sizes import output_size
+from emoji_alpha.sizes import check_enlarges, output_size
 
 METHODS = ("solve", "rgba-liif", "twobg", "separate", "keygrey", "lanczos")
+#: Back-projection kernels (emoji_alpha.solve.backproject.KERNELS, named here so that checking
+#: a flag does not import torch).
+BP_KERNELS = ("box", "bilinear")
 #: The method that needs the 4-channel weights (and the weights it uses by default).
 RGBA_METHOD, RGBA_WEIGHTS = "rgba-liif", "emoji-rgba"
+
+
+def weights_for(method: str, weights: str | os.PathLike | None) -> str | os.PathLike | None:
+    """--method rgba-liif uses the 4-channel emoji weights unless --weights says otherwise."""
+    return RGBA_WEIGHTS if method == RGBA_METHOD and weights is None else weights
 
 
 @dataclass
@@ -88,8 +100,21 @@ class StageTimer:
         return _Stage()
 
 
+def check_glyph_array(array: np.ndarray, name: str, channels: int | tuple[int, ...]) -> None:
+    """A ValueError unless ``array`` is a float H x W x ``channels`` image in [0, 1]: these
+    entry points take what :func:`emoji_alpha.images.read_image` returns, and a uint8 array
+    would otherwise be enlarged as colours up to 255 without a word."""
+    allowed = (channels,) if isinstance(channels, int) else channels
+    if not (isinstance(array, np.ndarray) and array.ndim == 3 and array.shape[2] in allowed and 0 not in array.shape):
+        wanted = " or ".join(map(str, allowed))
+        raise ValueError(f"{name}: expected an H x W x {wanted} float array in [0, 1], got "
+                         f"{getattr(array, 'shape', type(array).__name__)}")
+    check_unit_range(array, name)
+
+
 def enlarge_rgb(rgb: np.ndarray, size: tuple[int, int], upscaler) -> EnlargeResult:
     """Opaque input: one LIIF enlargement of the colour."""
+    check_glyph_array(rgb, "rgb", (3, 4))  # 4: opaque RGBA for the 4-channel model
     with progress_bar("LIIF", size[0] * size[1]) as advance:
         out = upscaler.enlarge(rgb, size, progress=advance)
     return EnlargeResult(None, out, size)
@@ -287,6 +312,7 @@ def enlarge_rgba(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options
     """Enlarge a premultiplied RGBA glyph with ``options.method``."""
     from emoji_alpha.solve.peers import PEERS
 
+    check_glyph_array(premul_lr, "premul_lr", 4)
     timer = StageTimer()
     if options.method in PEERS:
         with timer("enlarge"):
@@ -314,19 +340,9 @@ def enlarge_rgba(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options
     return EnlargeResult(premul, None, size, info)
 
 
-def default_output_path(source: Path, size: tuple[int, int]) -> Path:
-    return source.with_name(f"{source.stem}-{size[1]}x{size[0]}.png")
-
-
-def check_output_path(source: Path | None, output: Path) -> None:
-    if source is not None and output.resolve() == source.resolve():
-        raise EmojiAlphaError(f"refusing to overwrite the input {source}; choose another --output")
-    if output.suffix.lower() != ".png":
-        raise EmojiAlphaError(f"output {output} must be a .png file")
-
-
 def enlarge_loaded(loaded: LoadedImage, size: tuple[int, int], upscaler, options: SolveOptions, **kwargs) -> EnlargeResult:
     """RGB stays RGB (one enlargement); RGBA goes through ``options.method``."""
+    check_glyph_array(loaded.rgba, "loaded.rgba", 4)
     count = 1 if not loaded.has_alpha or options.method == RGBA_METHOD else max(2, len(options.backgrounds))
     upscaler.check_memory(loaded.size, size, count)
     if not loaded.has_alpha:
@@ -336,27 +352,38 @@ def enlarge_loaded(loaded: LoadedImage, size: tuple[int, int], upscaler, options
     return enlarge_rgba(premultiply(loaded.rgba), size, upscaler, options, **kwargs)
 
 
-def enlarge_file(source: Path, output: Path | None, *, size: str | None, scale: float | None, upscaler_factory,
-                 options: SolveOptions | None = None, keep_stack: Path | None = None,
-                 debug_dir: Path | None = None) -> tuple[Path, EnlargeResult]:
-    """Read ``source``, enlarge it, write the PNG atomically; returns (path, result).
+def enlarge_file(source: str | Path, output: str | Path | None, *, size: str | None, scale: float | None,
+                 upscaler_factory, options: SolveOptions | None = None, keep_stack: Path | None = None,
+                 debug_dir: Path | None = None, image_format: str | None = None) -> tuple[OutputTarget, EnlargeResult]:
+    """Read ``source`` (``-``: standard input), enlarge it, write ``output`` (``-``: standard
+    output; None: next to the input, named by size, or standard output for standard input) in
+    the format its suffix or ``image_format`` names; returns (target, result).
 
-    ``upscaler_factory()`` builds the LIIF upscaler lazily, after the input has been checked,
-    so bad input fails fast without loading torch.
+    Every check that does not need the result runs first (input, size, format, writable
+    output and folders), and ``upscaler_factory()`` builds the LIIF upscaler only then, so bad
+    input or a bad output fails in a second without loading torch.
     """
     options = options or SolveOptions()
-    loaded = read_image(source)
+    loaded = read_input_image(source)
     out_size = output_size(loaded.size, size, scale)
-    output = output or default_output_path(source, out_size)
-    check_output_path(source, output)
+    check_enlarges(loaded.size, out_size, size, scale)
+    source_path = None if str(source) == STDIO else Path(source)
+    default = default_output_path(source_path, out_size, image_format or "png") if source_path else None
+    target = output_target(output, image_format, default=default)
+    # The result has alpha exactly when the input has some below 255 (opaque footprints stay 1).
+    translucent = loaded.has_alpha and bool((loaded.rgba[..., 3] < 1.0).any())
+    check_target(target, has_alpha=translucent, out_size=out_size, source=source_path)
+    for folder, option in ((keep_stack, "--keep-stack"), (debug_dir, "--debug-dir")):
+        if folder is not None:
+            check_folder_writable(Path(folder), option)
     upscaler = upscaler_factory() if options.method != "lanczos" or not loaded.has_alpha else None
     result = enlarge_loaded(loaded, out_size, upscaler or _NoLiif(), options, keep_stack=keep_stack,
-                            debug_dir=debug_dir, source=str(source))
-    write_png(output, result.straight())
+                            debug_dir=debug_dir, source=str(source_path or "<stdin>"))
+    write_target(target, result.straight())
     if result.info.get("consistency"):
         loss = f"re-compositing loss {result.info['loss']:.3f} levels^2, " if "loss" in result.info else ""
         log(f"{loss}input consistency: alpha MAE {result.info['consistency']['alpha_mae']:.3f} levels")
-    return output, result
+    return target, result
 
 
 class _NoLiif:

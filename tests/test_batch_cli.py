@@ -31,8 +31,8 @@ def test_single_file_form_is_unchanged_and_batch_flags_need_a_folder(tmp_path):
     assert result.stdout.startswith("wrote ") and not (tmp_path / "emoji-alpha.sqlite").exists()
     result = batchkit.cli("enlarge", source, "-o", tmp_path / "big.png", "--size", "32", "--workers", "2")
     assert result.returncode == 2 and "are for batches" in result.stderr
-    # One PNG with -o a folder is a batch of one.
-    result = batchkit.cli("enlarge", source, "-o", tmp_path / "folder", "--size", "32", "--method", "lanczos")
+    # One PNG with -o a folder (ending in /, or an existing one) is a batch of one.
+    result = batchkit.cli("enlarge", source, "-o", f"{tmp_path / 'folder'}/", "--size", "32", "--method", "lanczos")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "folder" / source.name).exists()
     result = batchkit.cli("status", tmp_path / "nothing-here")

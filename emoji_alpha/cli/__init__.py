@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Annotated
 
 import typer
 
@@ -17,6 +18,28 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+def _show_version(value: bool) -> None:
+    if value:
+        from emoji_alpha import __version__
+
+        typer.echo(f"emoji-alpha {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or info lines (every command); "
+                                        "warnings and errors are still shown.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Enlarge emoji glyphs with LIIF and recover a true semi-transparent alpha channel."""
+    if quiet:
+        from emoji_alpha.progress import set_quiet
+
+        set_quiet(True)
+
 
 # Each module defines ``register(app)``; the order is the order shown by --help.
 COMMAND_MODULES = ["enlarge", "solve", "status", "report", "extract", "match", "weights"]
@@ -48,7 +71,7 @@ def main() -> None:
     except Exception as exc:  # click usage errors carry their own exit code
         usage, exits = _click_exception_types()
         if isinstance(exc, usage):
-            exc.show()
+            typer.echo(_one_line_usage_error(exc), err=True)
             sys.exit(exc.exit_code)
         if isinstance(exc, exits):
             sys.exit(exc.exit_code)
@@ -70,3 +93,14 @@ def _click_exception_types() -> tuple[tuple[type, ...], tuple[type, ...]]:
         usage += [getattr(module, "ClickException")] if hasattr(module, "ClickException") else []
         exits += [getattr(module, "Exit")] if hasattr(module, "Exit") else []
     return tuple(usage), tuple(exits)
+
+
+def _one_line_usage_error(exc: Exception) -> str:
+    """A click usage error (unknown option, bad choice, bad number) as one ``error:`` line, like
+    every other error, with where to look: ``error: No such option: --bogus (see
+    'emoji-alpha enlarge --help')``."""
+    message = " ".join(exc.format_message().split())  # click wraps long choice lists
+    message = message.replace("Value error, ", "")  # typer's wording for a bad choice
+    context = getattr(exc, "ctx", None)
+    command = getattr(context, "command_path", None)
+    return f"error: {message}" + (f" (see '{command} --help')" if command else "")

@@ -14,12 +14,15 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def extract(
         font: Path = typer.Argument(..., help="Colour emoji font (sbix, CBDT, COLR or SVG)."),
-        out: Path = typer.Option(..., "-o", "--out", help="Output folder (created if needed)."),
+        output: Optional[Path] = typer.Option(None, "--output", "-o", show_default=False,
+                                              help="Output folder (created if needed)."),
+        out: Optional[Path] = typer.Option(None, "--out", hidden=True, help="Old name of --output."),
         only: Optional[str] = typer.Option(
             None, "--only", help="Comma-separated glyphs to extract, e.g. u1F343,u1F1FA_u1F1F8."
         ),
-        strike: Optional[int] = typer.Option(None, "--strike", help="Bitmap strike (ppem); default largest."),
+        strike: Optional[int] = typer.Option(None, "--strike", show_default="largest", help="Bitmap strike (ppem)."),
         size: int = typer.Option(160, "--size", help="Pixel size for vector (COLR/SVG) glyphs."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary; errors are still shown."),
     ) -> None:
         """Write every colour glyph as glyph-<codepoints>.png plus a glyphs.sqlite table.
 
@@ -28,13 +31,23 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        from emoji_alpha.errors import EmojiAlphaError
         from emoji_alpha.fonts.extract import extract_glyphs
+        from emoji_alpha.progress import is_quiet, say, set_quiet
+
+        if quiet:
+            set_quiet(True)
+        if output is not None and out is not None and output != out:
+            raise EmojiAlphaError("give the output folder once (-o/--output; --out is its old name)")
+        out = output or out
+        if out is None:
+            raise EmojiAlphaError("extract needs -o OUTDIR (the folder for the glyph PNGs)")
 
         wanted = [item for item in only.split(",")] if only is not None else None
         console = Console(stderr=True)
         with Progress(
             TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=console, transient=True, disable=not console.is_terminal,  # no stray blank line in logs
+            console=console, transient=True, disable=is_quiet() or not console.is_terminal,  # no stray blank line in logs
         ) as bar:
             task = bar.add_task("extract", total=None)
             skipped = []
@@ -48,5 +61,4 @@ def register(app: typer.Typer) -> None:
                 progress=lambda done, total: bar.update(task, completed=done, total=total), on_skip=warn,
             )
         left_out = f", {len(skipped)} skipped" if skipped else ""
-        typer.echo(f"{len(records)} glyphs from {font.name} ({records[0].source}, {records[0].strike}){left_out} "
-                   f"-> {out}")
+        say(f"{len(records)} glyphs from {font.name} ({records[0].source}, {records[0].strike}){left_out} -> {out}")

@@ -1,39 +1,72 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by several commands, defined once.
+
+Options whose real default lives in the library (``SolveOptions``) are ``None`` here so that
+"not given" can be told apart; their ``show_default`` text says the default, and
+tests/test_cli_conventions.py checks it against the library's.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 
-Device = Annotated[str, typer.Option("--device", "-d", help="cpu, cuda or auto (cuda when available).")]
+DeviceName = Literal["cpu", "cuda", "auto"]
+MethodName = Literal["solve", "rgba-liif", "twobg", "separate", "keygrey", "lanczos"]
+KernelName = Literal["box", "bilinear"]
+BackendName = Literal["auto", "numba", "torch"]
+FormatName = Literal["png", "webp", "tiff", "jpeg"]
+
+Device = Annotated[DeviceName, typer.Option("--device", "-d", help="Where LIIF runs (auto: cuda when available).")]
 Half = Annotated[bool, typer.Option("--half", help="float16 LIIF on a GPU (approximate: benchmarks/results/device_speed.md).")]
-Threads = Annotated[Optional[int], typer.Option("--threads", "-j", min=1, help="CPU threads for torch (default: all cores).")]
+Threads = Annotated[Optional[int], typer.Option("--threads", "-j", min=1, show_default="all cores",
+                                                help="CPU threads for torch.")]
+#: --threads without the -j short flag, for commands whose -j is --jobs.
+ThreadsLong = Annotated[Optional[int], typer.Option("--threads", min=1, show_default="all cores",
+                                                    help="CPU threads for torch.")]
 Weights = Annotated[Optional[str], typer.Option(
-    "--weights", "-w", help="emoji (default: fine-tuned on emoji, shipped), official (the DIV2K-trained LIIF, "
-    "fetched once), emoji-rgba (4-channel, for --method rgba-liif), or a LIIF checkpoint (.pth).")]
-Output = Annotated[Optional[Path], typer.Option(
-    "--output", "-o", help="Output PNG for one PNG input (default: next to it, named by size); a folder for a batch.")]
+    "--weights", "-w", show_default="emoji", help="emoji (fine-tuned on emoji, shipped), official (the "
+    "DIV2K-trained LIIF, fetched once), emoji-rgba (4-channel, for --method rgba-liif), or a LIIF checkpoint (.pth).")]
+# str, not Path: Path() drops the trailing slash that makes `-o out/` a folder.
+Output = Annotated[Optional[str], typer.Option(
+    "--output", "-o", show_default=False, help="Output file for one input, in the format its suffix names (.png, "
+    ".webp, .tiff, .jpg; default: next to the input, named by size); - for standard output; a folder (existing, or "
+    "ending in /) for a batch.")]
+ImageFormat = Annotated[Optional[FormatName], typer.Option(
+    "--format", "-f", show_default="png, or -o's suffix", help="Output image format (WebP lossless; JPEG only for "
+    "opaque results); needed for -o - when not PNG.")]
 Size = Annotated[Optional[str], typer.Option("--size", "-s", help="Output size: N (longer side) or WxH.")]
 Scale = Annotated[Optional[float], typer.Option("--scale", help="Scale factor instead of --size, e.g. 12.5.")]
 MemoryLimit = Annotated[Optional[float], typer.Option(
-    "--memory-limit", help="Memory budget in GiB, for all workers together (default: 80% of RAM).")]
+    "--memory-limit", show_default="80% of RAM", help="Memory budget in GiB, for all workers together.")]
 ChunkSize = Annotated[int, typer.Option("--chunk-size", min=1, help="Output pixels decoded per LIIF chunk (memory vs speed).")]
-Passes = Annotated[Optional[int], typer.Option("--passes", "-p", min=0, help="Refinement passes (uniform, partial, ...).")]
+Method = Annotated[MethodName, typer.Option(
+    "--method", "-m", help="solve and rgba-liif (the 4-channel emoji LIIF) are ours; the others are the usual "
+    "approaches, for comparison.")]
+Backgrounds = Annotated[Optional[str], typer.Option(
+    "--backgrounds", "-b", show_default="0,64,192,255", help="Grey levels 0..255 the glyph is flattened over, "
+    "comma-separated.")]
+BandMargin = Annotated[Optional[int], typer.Option("--band-margin", min=0, show_default="0",
+                                                   help="Edge-band margin in input pixels.")]
+Passes = Annotated[Optional[int], typer.Option("--passes", "-p", min=0, show_default="0",
+                                               help="Refinement passes (uniform, partial, ...).")]
 FaintAlpha = Annotated[Optional[int], typer.Option(
-    "--faint-alpha", min=0, max=254, help="Take footprints with input alpha <= this level (0-254) from a smooth "
-    "enlargement, not K LIIF ones: faster on wide faint shadows, slightly less accurate (default 0: off).")]
+    "--faint-alpha", min=0, max=254, show_default="0: off", help="Take footprints with input alpha <= this level "
+    "(0-254) from a smooth enlargement, not K LIIF ones: faster on wide faint shadows, slightly less accurate.")]
 OnDemand = Annotated[Optional[str], typer.Option(
-    "--on-demand", help="Grey levels (among --backgrounds) decoded in the edge band only where the fit over the "
-    "others is off by more than --on-demand-residual; 'none': every level everywhere (default 64,192).")]
+    "--on-demand", show_default="64,192", help="Grey levels (among --backgrounds) decoded in the edge band only where "
+    "the fit over the others is off by more than --on-demand-residual; 'none': every level everywhere.")]
 OnDemandResidual = Annotated[Optional[float], typer.Option(
-    "--on-demand-residual", min=0.0, help="RMS residual in 8-bit levels above which the on-demand backgrounds are "
-    "decoded (default 0.25; 0: everywhere in the band).")]
-Backproject = Annotated[Optional[int], typer.Option("--backproject", min=0, help="Back-projection iterations onto the input (0: off).")]
-BpKernel = Annotated[Optional[str], typer.Option("--bp-kernel", help="Back-projection kernel: box or bilinear.")]
-Backend = Annotated[str, typer.Option("--backend", help="Solver backend: auto (torch for small bands, where numba's ~0.8 s start-up costs more than the solve; numba otherwise), numba (CPU) or torch.")]
+    "--on-demand-residual", min=0.0, show_default="0.25", help="RMS residual in 8-bit levels above which the "
+    "on-demand backgrounds are decoded (0: everywhere in the band).")]
+Backproject = Annotated[Optional[int], typer.Option("--backproject", min=0, show_default="10",
+                                                    help="Back-projection iterations onto the input (0: off).")]
+BpKernel = Annotated[Optional[KernelName], typer.Option("--bp-kernel", show_default="bilinear",
+                                                        help="Back-projection kernel.")]
+Backend = Annotated[BackendName, typer.Option("--backend", help="Solver backend: auto (torch for small bands, where numba's ~0.8 s start-up costs more than the solve; numba otherwise), numba (CPU) or torch.")]
 DebugDir = Annotated[Optional[Path], typer.Option("--debug-dir", help="Write the loss map and each pass's mask as PNGs here.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or info lines; warnings and errors are still shown.")]
 
 # Batch runs (several inputs, fonts, folders).
 Only = Annotated[Optional[str], typer.Option("--only", help="Batch: only these glyphs, comma-separated, e.g. u1F343,u2764.")]
@@ -41,3 +74,4 @@ Limit = Annotated[Optional[int], typer.Option("--limit", min=0, help="Batch: at 
 Workers = Annotated[int, typer.Option("--workers", min=1, help="Batch: worker processes (fewer if --memory-limit says so).")]
 Dask = Annotated[Optional[str], typer.Option("--dask", help="Batch: run on this Dask scheduler, e.g. tcp://host:8786.")]
 Force = Annotated[bool, typer.Option("--force", help="Batch: redo glyphs the manifest says are done.")]
+

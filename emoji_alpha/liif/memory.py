@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 #: Bytes per output pixel per image at the peak: the float32 RGB result, a float32 temporary
@@ -28,6 +29,18 @@ def max_chunk_rows(device_type: str) -> int:
 
 #: Width of the decoding MLP's hidden layers.
 _WIDTH = 256
+
+
+def memory_limit_bytes(gib: float | None) -> int | None:
+    """A memory budget given in GiB (``--memory-limit``), in bytes; None keeps the default.
+    0, negatives, nan and inf are refused (0 used to mean the default without a word)."""
+    from emoji_alpha.errors import EmojiAlphaError
+
+    if gib is None:
+        return None
+    if not (math.isfinite(gib) and gib > 0):
+        raise EmojiAlphaError(f"--memory-limit must be a positive number of GiB, got {gib}")
+    return max(1, int(gib * 2**30))
 
 
 def default_memory_limit() -> int:

@@ -86,8 +86,9 @@ class Upscaler:
 
     def enlarge(self, rgb: np.ndarray, size: tuple[int, int], *,
                 progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """One H x W x 3 float image -> size[0] x size[1] x 3 float32 in [0, 1]."""
-        return self.enlarge_many(rgb[None], size, progress=progress)[0]
+        """One H x W x 3 float image in [0, 1] -> size[0] x size[1] x 3 float32 in [0, 1]
+        (``size`` is (height, width)). A ValueError for other dtypes, ranges or shapes."""
+        return self.enlarge_many(np.asarray(rgb)[None], size, progress=progress)[0]
 
     def enlarge_many(self, images: np.ndarray, size: tuple[int, int], pixels: np.ndarray | None = None, *,
                      progress: Callable[[int], None] | None = None) -> np.ndarray:
@@ -105,10 +106,14 @@ class Upscaler:
         result (or one image of it, ``prepared.select(k)``) with :meth:`query`."""
         import torch
 
-        images = np.asarray(images, dtype=np.float32)
+        from emoji_alpha.images import check_unit_range
+
+        images = np.asarray(images)
         channels = self.engine.in_channels
         if images.ndim != 4 or images.shape[-1] != channels:
             raise ValueError(f"expected K x h x w x {channels} images, got shape {images.shape}")
+        check_unit_range(images, "images")  # a uint8 picture would be decoded as colours up to 255
+        images = images.astype(np.float32, copy=False)
         batch, h, w, _ = images.shape
         out_size = (int(size[0]), int(size[1]))
         self.check_memory((h, w), out_size, batch)
