@@ -60,6 +60,7 @@ class _Input:
     source: Path
     name: str  # output file name
     codepoints: str
+    aliases: tuple[str, ...] = ()  # every codepoint sequence of a font glyph, as in its glyph table
     in_size: tuple[int, int] | None = None  # (h, w) from the header, None if unreadable
 
 
@@ -68,18 +69,22 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
               memory_limit: float | None = None, dask_address: str | None = None,
               only: Iterable[str] | None = None, limit: int | None = None, force: bool = False,
               weights: str | None = None, device: str = "cpu", threads: int | None = None,
-              chunk_size: int = 16384, half: bool = False, show_progress: bool = True) -> BatchSummary:
+              chunk_size: int = 16384, half: bool = False, naming: str | None = None,
+              show_progress: bool = True) -> BatchSummary:
     """Enlarge every glyph of ``inputs`` into ``out_dir``; see the module docs.
 
     ``memory_limit`` is the budget in GiB for all local workers together (default 80% of
     RAM); fewer than ``workers`` run when it does not allow them. With ``dask_address`` the
-    cluster's workers run the glyphs and ``memory_limit`` caps each glyph instead. Raises
+    cluster's workers run the glyphs and ``memory_limit`` caps each glyph instead. ``naming``
+    names font glyphs: ``sequence`` (default) or ``glyph`` (:mod:`emoji_alpha.fonts.naming`). Raises
     :class:`EmojiAlphaError` for user errors (nothing to do, bad options, busy folder);
     a glyph that fails is recorded and the batch goes on (``summary.ok`` is then False).
     """
+    from emoji_alpha.fonts.naming import DEFAULT_NAMING, check_naming
     from emoji_alpha.sizes import output_size
 
     started = time.perf_counter()
+    naming = check_naming(DEFAULT_NAMING if naming is None else naming)
     options = options or SolveOptions()
     only = _wanted(only)  # a comma-separated string or any iterable, read once
     out = Path(out_dir)
@@ -95,7 +100,7 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
     out.mkdir(parents=True, exist_ok=True)
     with _lock(out):
         _remove_stale_temp_files(out)
-        selected = _select(collect_inputs(inputs, out, only=only), only, limit)
+        selected = _select(collect_inputs(inputs, out, only=only, naming=naming), only, limit)
         if not selected:
             raise EmojiAlphaError("no glyphs to enlarge in the inputs")
         weights_sha = _weights_sha(weights) if options.method != "lanczos" else None
@@ -119,10 +124,14 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
 
 # -- inputs -----------------------------------------------------------------------------
 
-def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: Iterable[str] | None = None) -> list[_Input]:
-    """Every glyph the inputs hold, fonts extracted into ``out_dir/source/``; sorted by name."""
+def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: Iterable[str] | None = None,
+                   naming: str | None = None) -> list[_Input]:
+    """Every glyph the inputs hold, fonts extracted into ``out_dir/source/``; sorted by name.
+
+    A font collection's faces come out as ``face-<index>/glyph-*.png``, in the sources and
+    the outputs alike."""
     from emoji_alpha.fonts.extract import extract_glyphs
-    from emoji_alpha.fonts.naming import parse_codepoints
+    from emoji_alpha.fonts.naming import DEFAULT_NAMING, parse_codepoints
 
     wanted = _wanted(only)
     found: list[_Input] = []
@@ -138,9 +147,11 @@ def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: 
         elif _is_font(item):
             # One font alone: let the extractor pick --only glyphs (it knows glyph names too).
             records = extract_glyphs(item, out_dir / SOURCE_DIR / item.stem,
-                                     only=wanted if wanted and len(inputs) == 1 else None)
+                                     only=wanted if wanted and len(inputs) == 1 else None,
+                                     naming=naming or DEFAULT_NAMING)
             folder = out_dir / SOURCE_DIR / item.stem
-            found += [_Input(folder / r.file, r.file, r.codepoints, (r.height, r.width)) for r in records]
+            found += [_Input(folder / r.file, r.file, r.codepoints, tuple(r.sequences.split(", ")), (r.height, r.width))
+                      for r in records]
         else:
             found.append(_Input(item, item.stem + ".png", _codepoints(parse_codepoints(item.name))))
     by_name: dict[str, _Input] = {}
@@ -186,7 +197,7 @@ def _select(found: list[_Input], only: Iterable[str] | None, limit: int | None) 
             seq = parse_codepoints(stem)
             keys = {stem.lower(), ("glyph-" + stem).lower()}
             hits = [e for e in found if e.name[:-4].lower() in keys
-                    or (seq is not None and e.codepoints == _codepoints(seq))]
+                    or (seq is not None and _codepoints(seq) in (e.codepoints, *e.aliases))]
             if not hits:
                 missing.append(item)
             chosen += [e for e in hits if e not in chosen]

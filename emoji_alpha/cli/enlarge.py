@@ -49,6 +49,7 @@ def enlarge_command(
     workers: options.Workers = 1,
     dask: options.Dask = None,
     force: options.Force = False,
+    naming: options.Naming = None,
 ) -> None:
     """Enlarge images to --size (e.g. 2000 or 2000x1500) or by --scale with LIIF.
 
@@ -69,8 +70,8 @@ def enlarge_command(
 
         check_half(device)
     if is_single(inputs, output):
-        if any(value is not None for value in (only, limit, dask)) or force or workers != 1:
-            raise EmojiAlphaError("--only, --limit, --workers, --dask and --force are for batches; "
+        if any(value is not None for value in (only, limit, dask, naming)) or force or workers != 1:
+            raise EmojiAlphaError("--only, --limit, --workers, --dask, --force and --naming are for batches; "
                                   "give -o a folder to run one")
         _single(inputs[0], output, size, scale, solve_options, keep_stack, debug_dir, device, threads, weights,
                 memory_limit, chunk_size, half)
@@ -81,7 +82,7 @@ def enlarge_command(
         raise EmojiAlphaError("--keep-stack and --debug-dir work on one PNG file only")
     _batch(inputs, output, size=size, scale=scale, options=solve_options, workers=workers, memory_limit=memory_limit,
            dask_address=dask, only=only, limit=limit, force=force, weights=weights, device=device, threads=threads,
-           chunk_size=chunk_size, half=half)
+           chunk_size=chunk_size, half=half, naming=naming)
 
 
 def default_weights(method: str, weights: str | None) -> str | None:
