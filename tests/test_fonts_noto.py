@@ -68,3 +68,10 @@ def test_one_glyph_for_two_flags_keeps_both_names(noto_out, tmp_path: Path) -> N
     assert (tmp_path / "us" / us.file).read_bytes() == (out / flag.file).read_bytes()
     # No file carries a sequence and a glyph-name suffix at once.
     assert not [r.file for r in records if re.search(r"_u[0-9A-F]{4,6}\.[0-5MW]", r.file)]
+
+
+def test_glyph_naming_keeps_noto_glyph_names(tmp_path: Path) -> None:
+    records = extract_glyphs(NOTO, tmp_path / "out", naming="glyph", only=["u1F1EF_u1F1F5", "u1F44B_u1F3FB"])
+    assert [r.file for r in records] == [f"glyph-{r.glyph_name}.png" for r in records]
+    # The flag's glyph is called uFE4E5: its codepoints are the flag's, not the private-use one its name spells.
+    assert sorted(r.codepoints for r in records) == ["1F1EF 1F1F5", "1F44B 1F3FB"]

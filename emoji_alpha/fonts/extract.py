@@ -299,16 +299,20 @@ def _select(
     sequences is written under that one: ``--only u1F1FA_u1F1F8`` gives
     ``glyph-u1F1FA_u1F1F8.png`` even where the glyph's own name is ``glyph-u1F1FA_u1F1F2.png``.
     """
+    distinct = {job.glyph_name: naming.distinct_sequences(sequences.get(job.glyph_name, [])) for job in jobs}
+
     def default(job: _Job) -> _Pick:
-        return _Pick(job, stems[job.glyph_name], _named_by(stems[job.glyph_name], sequences.get(job.glyph_name)))
+        stem, seqs = stems[job.glyph_name], distinct[job.glyph_name]
+        if mode != "sequence":  # a glyph name that happens to spell a sequence (Noto's uFE4E5) is still a name
+            return _Pick(job, stem, seqs[0] if seqs else None)
+        return _Pick(job, stem, _named_by(stem, seqs))
 
     if only is None:
         return [default(job) for job in jobs], []
     by_key: dict[object, list[_Job]] = {}
     for job in jobs:
         keys: set[object] = {job.glyph_name.lower(), stems[job.glyph_name].lower(),
-                             naming.glyph_name_stem(job.glyph_name, job.glyph_id).lower()}
-        keys.update(naming.distinct_sequences(sequences.get(job.glyph_name, [])))
+                             naming.glyph_name_stem(job.glyph_name, job.glyph_id).lower(), *distinct[job.glyph_name]}
         for key in keys:
             by_key.setdefault(key, []).append(job)
     owners = {stem.lower(): name for name, stem in stems.items()}
@@ -325,8 +329,7 @@ def _select(
             continue
         for job in hits:
             pick = default(job)
-            glyph_sequences = naming.distinct_sequences(sequences.get(job.glyph_name, []))
-            if mode == "sequence" and asked in glyph_sequences:
+            if mode == "sequence" and asked in distinct[job.glyph_name]:
                 alias = naming.sequence_stem(asked)
                 # Never take a name another glyph owns (two glyphs can share a sequence).
                 if owners.get(alias.lower(), job.glyph_name) == job.glyph_name:
@@ -336,9 +339,8 @@ def _select(
     return sorted(chosen.values(), key=lambda p: (order[p.job.glyph_name], p.stem)), missing
 
 
-def _named_by(stem: str, glyph_sequences: list[naming.CodepointSeq] | None) -> tuple[int, ...] | None:
+def _named_by(stem: str, distinct: list[naming.CodepointSeq]) -> tuple[int, ...] | None:
     """The sequence a file stem stands for: the one it spells, else the glyph's best one."""
-    distinct = naming.distinct_sequences(glyph_sequences or [])
     for seq in distinct:
         if naming.sequence_stem(seq).lower() == stem.lower():
             return seq
