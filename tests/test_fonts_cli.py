@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -144,6 +145,12 @@ def test_match_uses_every_sequence_in_the_glyph_table(tmp_path: Path) -> None:
     result = match_folders(tmp_path / "apple", ref, use_hash=False)
     assert [(p.file, p.ref) for p in result.pairs] == [("glyph-u1F44B.3.png", "1f44b-1f3fc.png")]
     assert result.unmatched == ["glyph-u1F44B.0.png"]
+    connection = sqlite3.connect(tmp_path / "apple" / "glyphs.sqlite")
+    with connection:  # a row edited by hand into nonsense: that file falls back to its name
+        connection.execute("UPDATE glyphs SET sequences = 'not hex' WHERE file = 'glyph-u1F44B.3.png'")
+    connection.close()
+    result = match_folders(tmp_path / "apple", ref, use_hash=False)
+    assert result.pairs == [] and "glyph-u1F44B.3.png" in result.unmatched
     (tmp_path / "apple" / "glyphs.sqlite").write_bytes(b"not a database" * 20)  # unreadable: names alone
     result = match_folders(tmp_path / "apple", ref, use_hash=False)
     assert result.pairs == [] and sorted(result.unmatched) == ["glyph-u1F44B.0.png", "glyph-u1F44B.3.png"]

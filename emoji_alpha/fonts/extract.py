@@ -478,8 +478,11 @@ def read_sequences(folder: str | os.PathLike) -> dict[str, list[naming.Codepoint
         return {}
     found: dict[str, list[naming.CodepointSeq]] = {}
     for file, codepoints, listed in rows:
-        texts = [codepoints or ""] + str(listed or "").split(",")
-        seqs = [tuple(int(cp, 16) for cp in text.split()) for text in texts if text.strip()]
+        texts = [str(codepoints or "")] + str(listed or "").split(",")
+        try:
+            seqs = [tuple(int(cp, 16) for cp in text.split()) for text in texts if text.strip()]
+        except ValueError:
+            continue  # a hand-edited row: that file falls back to its name
         found[str(file)] = naming.distinct_sequences(seqs)
     return found
 
