@@ -193,6 +193,8 @@ def test_only_accepts_several_spellings_and_rejects_unknown(tmp_path: Path) -> N
     assert sorted(p.name for p in (tmp_path / "o").glob("*.png")) == sorted(r.file for r in records)
     with pytest.raises(EmojiAlphaError, match="u1F999"):
         extract_glyphs(font, tmp_path / "o2", only=["u1F343", "u1F999"])
+    with pytest.raises(EmojiAlphaError, match="--only: no glyph given"):
+        extract_glyphs(font, tmp_path / "o3", only=["", " "])  # `--only ,` names nothing
 
 
 def test_rerun_is_safe_and_database_is_complete(tmp_path: Path) -> None:

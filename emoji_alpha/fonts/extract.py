@@ -287,7 +287,7 @@ def _pick_strike(path: Path | str, available: list[int], strike: int | None) -> 
 
 def _select(
     jobs: list[_Job],
-    sequences: dict[str, list[naming.CodepointSeq]],
+    distinct: dict[str, list[naming.CodepointSeq]],
     stems: dict[str, str],
     only: list[str] | None,
     mode: str,
@@ -298,8 +298,8 @@ def _select(
     either naming, and glyph names. With sequence naming a glyph asked for by another of its
     sequences is written under that one: ``--only u1F1FA_u1F1F8`` gives
     ``glyph-u1F1FA_u1F1F8.png`` even where the glyph's own name is ``glyph-u1F1FA_u1F1F2.png``.
+    ``distinct`` holds each glyph's sequences, VS16 dropped, best first.
     """
-    distinct = {job.glyph_name: naming.distinct_sequences(sequences.get(job.glyph_name, [])) for job in jobs}
 
     def default(job: _Job) -> _Pick:
         stem, seqs = stems[job.glyph_name], distinct[job.glyph_name]
@@ -515,6 +515,8 @@ def extract_glyphs(
         raise EmojiAlphaError(f"--size {size}: must be between 1 and 4096 pixels")
     check_naming(naming)
     wanted = None if only is None else [item.strip() for item in only if item.strip()]
+    if wanted == []:
+        raise EmojiAlphaError("--only: no glyph given (a comma-separated list such as u1F343,u1F1FA_u1F1F8)")
     data = read_font_data(path)
     faces = face_count(path, data)
     fonts = []
@@ -547,7 +549,7 @@ class _FacePlan:
     folder: Path
     source: str
     ppem: int
-    sequences: dict[str, list[naming.CodepointSeq]]
+    distinct: dict[str, list[naming.CodepointSeq]]  # each glyph's sequences, VS16 dropped, best first
     picks: list[_Pick]
     missing: list[str]
 
@@ -579,7 +581,8 @@ def _plan_face(font, path: Path, face: int, folder: Path, *, strike, size, mode:
     if not jobs:
         raise EmojiAlphaError(f"{where}: {source} table holds no colour glyphs")
     stems = naming.assign_file_stems(((job.glyph_id, job.glyph_name) for job in jobs), sequences, mode)
-    picks, missing = _select(jobs, sequences, stems, only, mode)
+    distinct = {job.glyph_name: naming.distinct_sequences(sequences.get(job.glyph_name, [])) for job in jobs}
+    picks, missing = _select(jobs, distinct, stems, only, mode)
     if source in ("COLR", "SVG") and picks:
         from emoji_alpha.fonts import render
 
@@ -588,7 +591,7 @@ def _plan_face(font, path: Path, face: int, folder: Path, *, strike, size, mode:
         rendered = render.render_glyphs(path, font, source, names, size, face)
         for pick in picks:
             pick.job.rgba = rendered[pick.job.glyph_name]
-    return _FacePlan(face, folder, source, ppem, sequences, picks, missing)
+    return _FacePlan(face, folder, source, ppem, distinct, picks, missing)
 
 
 def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: ProgressCallback | None) -> list[GlyphRecord]:
@@ -609,11 +612,10 @@ def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: Progre
             file = pick.stem + ".png"
             _write(plan.folder, file, data)
             width, height = _png_size(data)
-            distinct = naming.distinct_sequences(plan.sequences.get(job.glyph_name, []))
             return GlyphRecord(
                 file=file,
                 codepoints=naming.codepoint_text(pick.named_by) if pick.named_by else "",
-                sequences=", ".join(naming.codepoint_text(seq) for seq in distinct),
+                sequences=", ".join(naming.codepoint_text(seq) for seq in plan.distinct[job.glyph_name]),
                 glyph_name=job.glyph_name,
                 glyph_id=job.glyph_id,
                 font=path.name,
