@@ -23,6 +23,7 @@ import numpy as np
 
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png
+from emoji_alpha.pipeline import DEBUG_LOSS_FULL_SCALE
 from emoji_alpha.report.records import GlyphRecord, parse_levels
 
 if TYPE_CHECKING:
@@ -33,8 +34,9 @@ PAD = 6
 BACKDROP = (32, 32, 32)
 CHECK = (0.8, 1.0)  # checkerboard greys
 #: The loss map shows sqrt(L) in 8-bit levels, LOSS_FULL_SCALE and above at the top of the
-#: scale (the debug loss.png's white); its colour bar is labelled at LOSS_TICKS.
-LOSS_FULL_SCALE = 8.0
+#: scale (the debug loss.png's white, so both sources share one scale); its colour bar is
+#: labelled at LOSS_TICKS.
+LOSS_FULL_SCALE = DEBUG_LOSS_FULL_SCALE
 LOSS_TICKS = (0, 2, 4, 6, 8)
 BAR_W = 34  # room beside a panel's image for its colour bar and tick labels
 #: Anchors of the loss map's colour scale (inferno-like: dark is good, light is bad; it
