@@ -296,10 +296,14 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     return result, info
 
 
+#: The debug loss map (``loss.png``) is sqrt(L) in 8-bit levels, this many levels and above white.
+DEBUG_LOSS_FULL_SCALE = 8.0
+
+
 def _write_debug(folder: Path, band: np.ndarray, loss: np.ndarray, reports) -> None:
     """Loss map and each pass's changed-pixel mask as PNGs."""
     folder.mkdir(parents=True, exist_ok=True)
-    scale = np.sqrt(loss) * 255.0 / 8.0  # 8 levels of RMS residual -> white
+    scale = np.sqrt(loss) * 255.0 / DEBUG_LOSS_FULL_SCALE
     write_png(folder / "loss.png", np.clip(scale, 0, 1)[..., None].astype(np.float32))
     for index, report in enumerate(reports, 1):
         mask = np.zeros(band.shape, np.float32)

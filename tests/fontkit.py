@@ -71,7 +71,24 @@ def colour_of(index: int, ppem: int) -> tuple[int, int, int, int]:
     return ((index * 37) % 256, ppem % 256, (index * 91) % 256, 255)
 
 
-def build_sbix(path: Path, strikes: tuple[int, ...] = (32, 64, 160),
+SBIX_EMPTY = frozenset({".notdef", "space", "uni200D", "uFE0F"})
+
+# One glyph for two flags, as Noto draws the US and the US Outlying Islands; regional
+# indicators alone have no picture (as in Apple's and Noto's fonts).
+FLAG_GLYPHS = [".notdef", "u1F1EF", "u1F1F2", "u1F1F5", "u1F1F8", "u1F1FA", "flag_jp", "flag_us"]
+FLAG_CMAP = {0x1F1EF: "u1F1EF", 0x1F1F2: "u1F1F2", 0x1F1F5: "u1F1F5", 0x1F1F8: "u1F1F8", 0x1F1FA: "u1F1FA"}
+FLAG_FEA = """
+feature ccmp {
+    sub u1F1EF u1F1F5 by flag_jp;
+    sub u1F1FA u1F1F8 by flag_us;
+    sub u1F1FA u1F1F2 by flag_us;
+} ccmp;
+"""
+FLAG_EMPTY = frozenset({".notdef", "u1F1EF", "u1F1F2", "u1F1F5", "u1F1F8", "u1F1FA"})
+
+
+def build_sbix(path: Path, strikes: tuple[int, ...] = (32, 64, 160), glyphs: list[str] = SBIX_GLYPHS,
+               cmap: dict[int, str] = SBIX_CMAP, fea: str = SBIX_FEA, empty: frozenset[str] = SBIX_EMPTY,
                graphics: dict[str, tuple[str, bytes]] | None = None) -> Path:
     """sbix font: several strikes, a dupe ('leaf.alt' -> u1F343), empty space/ZWJ glyphs.
 
@@ -81,12 +98,12 @@ def build_sbix(path: Path, strikes: tuple[int, ...] = (32, 64, 160),
     from fontTools.ttLib.tables.sbixGlyph import Glyph
     from fontTools.ttLib.tables.sbixStrike import Strike
 
-    fb = _base_font(SBIX_GLYPHS, SBIX_CMAP, SBIX_FEA)
+    fb = _base_font(glyphs, cmap, fea)
     table = newTable("sbix")
     for ppem in strikes:
         strike = Strike(ppem=ppem, resolution=72)
-        for index, name in enumerate(SBIX_GLYPHS):
-            if name in (".notdef", "space", "uni200D", "uFE0F"):
+        for index, name in enumerate(glyphs):
+            if name in empty:
                 continue  # empty: no graphic
             if name == "leaf.alt":
                 strike.glyphs[name] = Glyph(glyphName=name, graphicType="dupe", referenceGlyphName="u1F343")
@@ -98,6 +115,21 @@ def build_sbix(path: Path, strikes: tuple[int, ...] = (32, 64, 160),
         table.strikes[ppem] = strike
     fb.font["sbix"] = table
     fb.save(str(path))
+    return path
+
+
+def build_flags(path: Path, strikes: tuple[int, ...] = (32,)) -> Path:
+    """sbix font whose one 'flag_us' glyph is reached by two sequences (US and UM)."""
+    return build_sbix(path, strikes, FLAG_GLYPHS, FLAG_CMAP, FLAG_FEA, FLAG_EMPTY)
+
+
+def build_collection(path: Path, faces: list[Path]) -> Path:
+    """A .ttc collection of the given fonts, in that order."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    collection = TTCollection()
+    collection.fonts = [TTFont(str(face)) for face in faces]
+    collection.save(str(path))
     return path
 
 

@@ -75,11 +75,13 @@ class _Prepared:
         return _Prepared(self.full[start:stop])
 
 
-def build_outdir(out: Path, *, size: int = 96, manifest: bool = True, odd_name: bool = True) -> dict:
+def build_outdir(out: Path, *, size: int = 96, manifest: bool = True, odd_name: bool = True,
+                 opaque: bool = False) -> dict:
     """Three enlarged samples (one with a kept stack and debug maps, one without, one with an
-    odd file name), plus a failed glyph that only the manifest knows."""
+    odd file name), plus a failed glyph that only the manifest knows; with ``opaque``, the RGB
+    sample too, enlarged once as the batch does (``glyph-u1F600.png``, no loss)."""
     from emoji_alpha.images import premultiply, read_image, write_png
-    from emoji_alpha.pipeline import SolveOptions, enlarge_rgba
+    from emoji_alpha.pipeline import SolveOptions, enlarge_rgb, enlarge_rgba
 
     out.mkdir(parents=True, exist_ok=True)
     upscaler = FakeUpscaler()
@@ -101,6 +103,11 @@ def build_outdir(out: Path, *, size: int = 96, manifest: bool = True, odd_name: 
                      "seconds": json.dumps({"liif": 0.1 * (loss_rank + 1), "solve": 0.05}),
                      "loss": float(result.info["loss"]), "consistency_alpha_mae": float(result.info["consistency"]["alpha_mae"]),
                      "output_sha256": ""})
+    if opaque:
+        source = SAMPLES / "opaque-u1F600-on-white.png"
+        write_png(out / "glyph-u1F600.png", enlarge_rgb(read_image(source).rgba[..., :3], (size, size), upscaler).rgb)
+        rows.append({"name": "glyph-u1F600.png", "source": str(source), "codepoints": "1F600", "size": f"{size}x{size}",
+                     "method": "solve", "status": "done", "seconds": json.dumps({"liif": 0.1})})
     rows.append({"name": "glyph-u1F343.png", "source": "/nowhere/u1F343.png", "codepoints": "1F343", "status": "failed",
                  "error": "cannot read image <broken>", "method": "solve"})
     if manifest:

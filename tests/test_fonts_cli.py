@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -30,9 +32,44 @@ def test_extract_command(tmp_path: Path) -> None:
                                       "--only", "u1F343,u1F44B_u1F3FC"])
     assert result.exit_code == 0, result.output
     assert "2 glyphs" in result.output
-    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == ["glyph-u1F343.png", "glyph-u1F44B_u1F3FC.3.png"]
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == ["glyph-u1F343.png", "glyph-u1F44B_u1F3FC.png"]
     with Image.open(tmp_path / "out" / "glyph-u1F343.png") as im:
         assert im.size == (64, 64)
+
+
+@pytest.mark.parametrize(("naming", "files"), [
+    ([], ["glyph-u1F44B.png", "glyph-u1F44B_u1F3FC.png"]),
+    (["--naming", "sequence"], ["glyph-u1F44B.png", "glyph-u1F44B_u1F3FC.png"]),
+    (["--naming", "glyph"], ["glyph-u1F44B.0.png", "glyph-u1F44B.3.png"]),
+])
+def test_extract_naming_option(tmp_path: Path, naming: list[str], files: list[str]) -> None:
+    font = fontkit.build_sbix(tmp_path / "s.ttf", strikes=(32,))
+    result = CliRunner().invoke(app, ["extract", str(font), "-o", str(tmp_path / "out"), "--only", "u1F44B,u1F44B.3",
+                                      *naming])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == files
+
+
+def test_extract_flag_by_either_sequence_and_collections(tmp_path: Path) -> None:
+    flags = fontkit.build_flags(tmp_path / "f.ttf")
+    proc = _cli("extract", str(flags), "-o", str(tmp_path / "out"), "--only", "u1F1FA_u1F1F8")
+    assert proc.returncode == 0, proc.stderr
+    assert [p.name for p in (tmp_path / "out").glob("*.png")] == ["glyph-u1F1FA_u1F1F8.png"]
+    collection = fontkit.build_collection(tmp_path / "two.ttc", [flags, fontkit.build_sbix(tmp_path / "s.ttf", strikes=(32,))])
+    proc = _cli("extract", str(collection), "-o", str(tmp_path / "ttc"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [f"2 glyphs from two.ttc face 0 (sbix, 32) -> {tmp_path / 'ttc' / 'face-0'}",
+                                        f"11 glyphs from two.ttc face 1 (sbix, 32) -> {tmp_path / 'ttc' / 'face-1'}"]
+
+
+def test_bad_naming_is_one_line_error(tmp_path: Path) -> None:
+    font = fontkit.build_sbix(tmp_path / "s.ttf", strikes=(32,))
+    for command in (["extract", str(font), "-o", str(tmp_path / "out")],
+                    ["enlarge", str(font), "-o", str(tmp_path / "big"), "--size", "40", "--method", "lanczos"]):
+        proc = _cli(*command, "--naming", "apple")
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.strip().splitlines() == ["error: --naming apple: choose sequence or glyph"]
+    assert not (tmp_path / "out").exists()
 
 
 def test_error_exit_codes(tmp_path: Path) -> None:
@@ -88,6 +125,35 @@ def test_match_by_name_then_phash(tmp_path: Path) -> None:
     assert data["unmatched_ref"] == ["blank.png"] and len(data["pairs"]) == len(result.pairs)
     table = CliRunner().invoke(app, ["match", str(ours), str(ref)])
     assert table.exit_code == 0 and "mystery.png" in table.output and "unmatched" in table.output
+
+
+def test_match_uses_every_sequence_in_the_glyph_table(tmp_path: Path) -> None:
+    ours, ref = tmp_path / "ours", tmp_path / "ref"
+    assert _cli("extract", str(fontkit.build_flags(tmp_path / "f.ttf")), "-o", str(ours)).returncode == 0
+    assert _cli("extract", str(fontkit.build_sbix(tmp_path / "s.ttf", strikes=(32,))), "-o", str(tmp_path / "apple"),
+                "--naming", "glyph", "--only", "u1F44B,u1F44B.3").returncode == 0
+    ref.mkdir()
+    flag = Image.open(ours / "glyph-u1F1FA_u1F1F2.png")
+    flag.save(ref / "1f1fa-1f1f8.png")  # Twemoji names: the US flag and the US Outlying Islands' flag
+    flag.save(ref / "1f1fa-1f1f2.png")
+    hand = Image.open(tmp_path / "apple" / "glyph-u1F44B.3.png")
+    hand.save(ref / "1f44b-1f3fc.png")
+    result = match_folders(ours, ref, use_hash=False)
+    assert {(p.file, p.ref, p.method) for p in result.pairs} == {
+        ("glyph-u1F1FA_u1F1F2.png", "1f1fa-1f1f2.png", "name"), ("glyph-u1F1FA_u1F1F2.png", "1f1fa-1f1f8.png", "name")}
+    # glyph-named files pair by the sequence in their table, not by the name read as codepoints
+    result = match_folders(tmp_path / "apple", ref, use_hash=False)
+    assert [(p.file, p.ref) for p in result.pairs] == [("glyph-u1F44B.3.png", "1f44b-1f3fc.png")]
+    assert result.unmatched == ["glyph-u1F44B.0.png"]
+    connection = sqlite3.connect(tmp_path / "apple" / "glyphs.sqlite")
+    with connection:  # a row edited by hand into nonsense: that file falls back to its name
+        connection.execute("UPDATE glyphs SET sequences = 'not hex' WHERE file = 'glyph-u1F44B.3.png'")
+    connection.close()
+    result = match_folders(tmp_path / "apple", ref, use_hash=False)
+    assert result.pairs == [] and "glyph-u1F44B.3.png" in result.unmatched
+    (tmp_path / "apple" / "glyphs.sqlite").write_bytes(b"not a database" * 20)  # unreadable: names alone
+    result = match_folders(tmp_path / "apple", ref, use_hash=False)
+    assert result.pairs == [] and sorted(result.unmatched) == ["glyph-u1F44B.0.png", "glyph-u1F44B.3.png"]
 
 
 def test_match_missing_folder_is_a_user_error(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fontTools.ttLib import TTFont
 
 import fontkit
@@ -28,14 +29,6 @@ def test_format_drops_vs16() -> None:
     assert naming.format_sequence((0x23, 0x20E3)) == "u0023_u20E3"
 
 
-def test_apple_suffix_kept_only_on_apple_style_names() -> None:
-    assert naming.apple_suffix("u1F44B.3") == ".3"
-    assert naming.apple_suffix("u1F3C3.2.M") == ".2.M"
-    assert naming.apple_suffix("u1F46F_u200D_u2640.W") == ".W"
-    assert naming.apple_suffix("one.1") == ""
-    assert naming.apple_suffix("u1F600.alt") == ""
-
-
 def test_stems_unique_and_safe() -> None:
     sequences = {"a": [(0x1F600,)], "b": [(0x1F600, 0xFE0F)], "u1F44B.3": [(0x1F44B, 0x1F3FC)]}
     glyphs = [(5, "a"), (6, "b"), (7, "u1F44B.3"), (8, "glyph-u1F600"), (9, "weird/name:x"),
@@ -43,12 +36,26 @@ def test_stems_unique_and_safe() -> None:
     stems = naming.assign_file_stems(glyphs, sequences)
     assert stems["a"] == "glyph-u1F600"
     assert stems["b"] == "glyph-u1F600-g6"  # same name after VS16 removal: never collides
-    assert stems["u1F44B.3"] == "glyph-u1F44B_u1F3FC.3"
+    assert stems["u1F44B.3"] == "glyph-u1F44B_u1F3FC"  # the sequence alone, no Apple suffix
     assert stems["weird/name:x"] == "glyph-weird_name_x"
     assert stems[".."] == "glyph-gid12"
     lowered = [s.lower() for s in stems.values()]
     assert len(set(lowered)) == len(lowered)  # unique even on case-folding file systems
     assert all("/" not in s for s in stems.values())
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    ("sequence", {"u1F44B.1": "glyph-u1F44B_u1F3FB", "u1F3C3.2.M": "glyph-u1F3C3_u1F3FC_u200D_u2642",
+                  "uFE4E6": "glyph-u1F1FA_u1F1F2", "flag.alt": "glyph-u1F1FA_u1F1F8", "cafe": "glyph-cafe"}),
+    ("glyph", {"u1F44B.1": "glyph-u1F44B.1", "u1F3C3.2.M": "glyph-u1F3C3.2.M", "uFE4E6": "glyph-uFE4E6",
+               "flag.alt": "glyph-flag.alt", "cafe": "glyph-cafe"}),
+])
+def test_stems_by_sequence_or_by_glyph_name(mode: str, expected: dict[str, str]) -> None:
+    sequences = {"u1F44B.1": [(0x1F44B, 0x1F3FB)], "u1F3C3.2.M": [(0x1F3C3, 0x1F3FC, 0x200D, 0x2642, 0xFE0F)],
+                 "uFE4E6": [(0x1F1FA, 0x1F1F2), (0x1F1FA, 0x1F1F8)], "flag.alt": [(0x1F1FA, 0x1F1F2), (0x1F1FA, 0x1F1F8)]}
+    glyphs = [(1, "u1F44B.1"), (2, "u1F3C3.2.M"), (3, "uFE4E6"), (4, "flag.alt"), (5, "cafe")]
+    # A glyph whose best sequence is taken takes its next one before any -g suffix.
+    assert naming.assign_file_stems(glyphs, sequences, mode) == expected
 
 
 def test_parse_codepoints_round_trip_and_foreign_names() -> None:

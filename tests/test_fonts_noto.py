@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -52,3 +53,25 @@ def test_outputs_are_rgba(noto_out) -> None:
     with Image.open(out / "glyph-u1F600.png") as im:
         assert im.mode == "RGBA" and im.size == (136, 128)
         assert im.getpixel((0, 0))[3] == 0 and im.getpixel((68, 64))[3] == 255
+
+
+def test_one_glyph_for_two_flags_keeps_both_names(noto_out, tmp_path: Path) -> None:
+    out, records, _ = noto_out
+    [flag] = [r for r in records if "1F1FA 1F1F8" in r.sequences.split(", ")]
+    assert flag.sequences.split(", ")[:2] == ["1F1FA 1F1F2", "1F1FA 1F1F8"]  # UM and US: one glyph in Noto
+    with sqlite3.connect(out / "glyphs.sqlite") as db:
+        (listed,) = db.execute("SELECT sequences FROM glyphs WHERE file = ?", (flag.file,)).fetchone()
+    db.close()
+    assert "1F1FA 1F1F8" in listed.split(", ")
+    [us] = extract_glyphs(NOTO, tmp_path / "us", only=["u1F1FA_u1F1F8"])
+    assert us.file == "glyph-u1F1FA_u1F1F8.png" and us.codepoints == "1F1FA 1F1F8"
+    assert (tmp_path / "us" / us.file).read_bytes() == (out / flag.file).read_bytes()
+    # No file carries a sequence and a glyph-name suffix at once.
+    assert not [r.file for r in records if re.search(r"_u[0-9A-F]{4,6}\.[0-5MW]", r.file)]
+
+
+def test_glyph_naming_keeps_noto_glyph_names(tmp_path: Path) -> None:
+    records = extract_glyphs(NOTO, tmp_path / "out", naming="glyph", only=["u1F1EF_u1F1F5", "u1F44B_u1F3FB"])
+    assert [r.file for r in records] == [f"glyph-{r.glyph_name}.png" for r in records]
+    # The flag's glyph is called uFE4E5: its codepoints are the flag's, not the private-use one its name spells.
+    assert sorted(r.codepoints for r in records) == ["1F1EF 1F1F5", "1F44B 1F3FB"]

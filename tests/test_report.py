@@ -182,3 +182,114 @@ def test_cli_report(outdir):
     assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [f"error: {outdir / 'nope'}: no such folder"]
     bad = run(str(outdir), "--zoom", "a,b,c,d")
     assert bad.returncode == 2 and bad.stderr.startswith("error: --zoom")
+
+
+def _cards(page: str) -> dict[str, str]:
+    body = page.split("<main>")[1].split("</main>")[0]
+    return {html.unescape(card.split('data-name="')[1].split('"')[0]): card for card in body.split("<figure")[1:]}
+
+
+def test_gallery_links_each_enlarged_png(outdir):
+    from urllib.parse import unquote
+
+    summary = write_report(outdir, only=["u1F4A8"], grids="none", upscaler_factory=FakeUpscaler, panel=64, jobs=1)
+    cards = _cards(summary.index.read_text())
+    for name, card in cards.items():
+        hrefs = [unquote(html.unescape(h.split('"')[0])) for h in card.split('href="')[1:]]
+        if name == "glyph-u1F343.png":  # failed: no file to link
+            assert hrefs == []
+            continue
+        assert hrefs[0] == name  # the thumbnail opens the enlarged PNG itself
+        assert 'class="png-link"' in card and "PNG 96x96" in card
+        assert all((outdir / href).is_file() for href in hrefs)
+    grid_links = {name for name, card in cards.items() if 'class="grid-link"' in card}
+    assert grid_links == {"glyph-u1F4A8.png"}
+    assert 'href="report/grids/glyph-u1F4A8.png"' in cards["glyph-u1F4A8.png"]
+
+
+def test_glyphs_in_subfolders_keep_them_in_the_report(outdir):
+    """A font collection's faces (face-1/glyph-...) must not overwrite each other's thumbnails or grids."""
+    (outdir / "face-1").mkdir()
+    shutil.copy(outdir / "glyph-u1F4A8.png", outdir / "face-1" / "glyph-u1F9CA.png")  # same name as a face-0 glyph
+    connection = sqlite3.connect(outdir / "emoji-alpha.sqlite")
+    with connection:
+        connection.execute("INSERT INTO glyphs (name, status, loss) VALUES ('face-1/glyph-u1F9CA.png', 'done', 1.0)")
+    connection.close()
+    summary = write_report(outdir, only=["face-1/glyph-u1F9CA"], grids="none", upscaler_factory=FakeUpscaler,
+                           panel=64, thumb_size=32, jobs=1)
+    assert [p.relative_to(outdir).as_posix() for p in summary.grids] == ["report/grids/face-1/glyph-u1F9CA.png"]
+    thumbs = {p.relative_to(outdir / "report" / "thumbs").as_posix() for p in (outdir / "report" / "thumbs").rglob("*.png")}
+    assert {"glyph-u1F9CA.png", "face-1/glyph-u1F9CA.png"} <= thumbs
+    card = _cards(summary.index.read_text())["face-1/glyph-u1F9CA.png"]
+    assert 'href="face-1/glyph-u1F9CA.png"' in card and 'src="report/thumbs/face-1/glyph-u1F9CA.png"' in card
+
+
+@pytest.mark.parametrize("zoom", [None, (20, 20, 30, 30)])
+@pytest.mark.parametrize("compare", [(), ("lanczos",)])
+def test_opaque_glyph_grid_shows_one_enlargement(tmp_path, zoom, compare):
+    from emoji_alpha.report import grid
+
+    out = tmp_path / "out"
+    build_outdir(out, size=96, odd_name=False, opaque=True)
+    [record] = [r for r in load_records(out) if r.name == "glyph-u1F600.png"]
+    fake = FakeUpscaler()
+    src = grid.gather(record, out, panel=64, zoom=zoom, get_upscaler=lambda: fake)
+    assert src.opaque and src.input is not None
+    assert fake.calls == 0  # nothing re-enlarged: the output is the one LIIF enlargement
+    assert src.backgrounds == [] and src.loss is None and src.passes == []
+    title, rows = grid.layout(src, panel=64, zoom=zoom, compare=compare, cache_dir=tmp_path / "cache")
+    views = 1 if zoom is None else 2
+    assert len(rows) == views * (1 + len(compare))
+    for row_title, panels in rows[:views]:
+        assert row_title.startswith("opaque input: one LIIF enlargement")
+        assert [p.label for p in panels] == ["input", "result (LIIF)"]
+    for row_title, panels in rows[views:]:
+        assert [p.label for p in panels] == ["lanczos"]  # a peer's result alone: no alpha, no composites
+    labels = " ".join(p.label for _, panels in rows for p in panels)
+    assert "alpha" not in labels and "loss" not in labels and "over" not in labels
+    assert "opaque (RGB)" in title[0] and "method" not in title[0]
+    image = grid.build_grid(src, panel=64, zoom=zoom, compare=compare, cache_dir=tmp_path / "cache")
+    assert image.mode == "RGB" and image.width <= 6 + 4 * (64 + 6)
+
+
+def test_report_of_an_opaque_glyph_end_to_end(tmp_path):
+    out = tmp_path / "out"
+    build_outdir(out, size=64, odd_name=False, opaque=True)
+    summary = write_report(out, only=["u1F600"], grids="none", upscaler_factory=FakeUpscaler, panel=64, jobs=1)
+    assert [p.name for p in summary.grids] == ["glyph-u1F600.png"] and not summary.notes
+    assert 'href="glyph-u1F600.png"' in _cards(summary.index.read_text())["glyph-u1F600.png"]
+
+
+def test_heat_scale_rises_in_lightness():
+    from emoji_alpha.report.grid import heat
+
+    ramp = heat(np.linspace(0, 1, 50, dtype=np.float32)[:, None, None])[:, 0]
+    lightness = ramp @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+    assert np.all(np.diff(lightness) > 0)
+    assert np.allclose(ramp[0], (0, 0, 4 / 255)) and np.allclose(ramp[-1], (252 / 255, 1, 164 / 255))
+
+
+@pytest.mark.parametrize("panel", [32, 96, 256])
+def test_loss_map_has_a_labelled_colour_bar(outdir, panel):
+    from emoji_alpha.report import grid
+
+    [record] = [r for r in load_records(outdir) if r.name == "glyph-u1F9CA.png"]  # kept stack and debug maps
+    src = grid.gather(record, outdir, panel=panel, zoom=None, get_upscaler=FakeUpscaler)
+    _, rows = grid.layout(src, panel=panel, zoom=None)
+    [loss_panel] = [p for _, panels in rows for p in panels if p.bar]
+    assert loss_panel.label == "loss map (debug)"
+    assert [label for _, label in loss_panel.bar] == ["0", "2", "4", "6", "8+"]
+    assert [fraction for fraction, _ in loss_panel.bar] == [0, 0.25, 0.5, 0.75, 1.0]
+    [result_title] = [t for t, panels in rows if loss_panel in panels]
+    assert "sqrt(L) per pixel, in 8-bit levels" in result_title
+    assert max(loss_panel.image.shape[:2]) == panel - grid.bar_width(panel)
+    # The map is drawn in the bar's colours: light where the debug map is white (8+ levels).
+    debug = np.asarray(Image.open(outdir / "debug" / "glyph-u1F9CA" / "loss.png").convert("L"), np.float32) / 255
+    assert np.allclose(grid.heat(debug[..., None]).max(axis=(0, 1)), loss_panel.image.reshape(-1, 3).max(axis=0), atol=0.05)
+    # The drawn bar: its top is the scale's top colour, its bottom the scale's bottom colour.
+    image = np.asarray(grid.render_rows([], [("r", [loss_panel])], panel), np.float32) / 255
+    h = loss_panel.image.shape[0]
+    x = grid.PAD + panel - grid.bar_width(panel) + 3 + 4
+    y0 = 18 + grid.LABEL_H + (panel - h) // 2 + 8
+    assert np.allclose(image[y0, x], grid.heat(np.ones((1, 1, 1), np.float32))[0, 0], atol=0.02)
+    assert np.allclose(image[y0 + h - 1, x], grid.heat(np.zeros((1, 1, 1), np.float32))[0, 0], atol=0.02)

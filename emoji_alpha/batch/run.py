@@ -61,6 +61,7 @@ class _Input:
     source: Path
     name: str  # output file name
     codepoints: str
+    aliases: tuple[str, ...] = ()  # every codepoint sequence of a font glyph, as in its glyph table
     in_size: tuple[int, int] | None = None  # (h, w) from the header, None if unreadable
     error: str | None = None  # why it cannot be enlarged, known before it runs (a font glyph not decoded)
 
@@ -70,21 +71,24 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
               memory_limit: float | None = None, dask_address: str | None = None,
               only: Iterable[str] | None = None, limit: int | None = None, force: bool = False,
               weights: str | None = None, device: str = "cpu", threads: int | None = None,
-              chunk_size: int = 16384, half: bool = False, show_progress: bool = True,
-              rebuild_manifest: bool = False) -> BatchSummary:
+              chunk_size: int = 16384, half: bool = False, naming: str | None = None,
+              show_progress: bool = True, rebuild_manifest: bool = False) -> BatchSummary:
     """Enlarge every glyph of ``inputs`` into ``out_dir``; see the module docs.
 
     ``memory_limit`` is the budget in GiB for all local workers together (default 80% of
     RAM); fewer than ``workers`` run when it does not allow them. With ``dask_address`` the
-    cluster's workers run the glyphs and ``memory_limit`` caps each glyph instead. Raises
+    cluster's workers run the glyphs and ``memory_limit`` caps each glyph instead. ``naming``
+    names font glyphs: ``sequence`` (default) or ``glyph`` (:mod:`emoji_alpha.fonts.naming`). Raises
     :class:`EmojiAlphaError` for user errors (nothing to do, bad options, busy folder, a
     damaged manifest: ``rebuild_manifest`` sets that aside and starts a new one); a glyph
     that fails is recorded and the batch goes on (``summary.ok`` is then False), except when
     the disk is full (:class:`DiskFullError`: that glyph is recorded, the batch stops).
     """
+    from emoji_alpha.fonts.naming import DEFAULT_NAMING, check_naming
     from emoji_alpha.sizes import output_size
 
     started = time.perf_counter()
+    naming = check_naming(DEFAULT_NAMING if naming is None else naming)
     options = options or SolveOptions()
     only = _wanted(only)  # a comma-separated string or any iterable, read once
     out = Path(out_dir)
@@ -104,7 +108,8 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
     with _lock(out):
         _remove_stale_temp_files(out)
         _check_manifest(out, rebuild_manifest, show_progress)  # before a font's extraction, not after
-        selected = _select(collect_inputs(inputs, out, only=only, show_progress=show_progress), only, limit)
+        selected = _select(collect_inputs(inputs, out, only=only, naming=naming, show_progress=show_progress),
+                           only, limit)
         if not selected:
             raise EmojiAlphaError("no glyphs to enlarge in the inputs")
         weights_sha = _weights_sha(weights) if options.method != "lanczos" else None
@@ -147,13 +152,14 @@ def _check_manifest(out: Path, rebuild: bool, show_progress: bool) -> None:
 # -- inputs -----------------------------------------------------------------------------
 
 def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: Iterable[str] | None = None,
-                   show_progress: bool = False) -> list[_Input]:
+                   naming: str | None = None, show_progress: bool = False) -> list[_Input]:
     """Every glyph the inputs hold, fonts extracted into ``out_dir/source/``; sorted by name.
 
-    A font glyph whose image cannot be decoded is an input with an ``error``: its manifest row
-    says why it failed, and the rest of the font goes on."""
+    A font collection's faces come out as ``face-<index>/glyph-*.png``, in the sources and
+    the outputs alike. A font glyph whose image cannot be decoded is an input with an
+    ``error``: its manifest row says why it failed, and the rest of the font goes on."""
     from emoji_alpha.fonts.extract import extract_glyphs
-    from emoji_alpha.fonts.naming import parse_codepoints
+    from emoji_alpha.fonts.naming import DEFAULT_NAMING, codepoint_text, parse_codepoints
 
     wanted = _wanted(only)
     found: list[_Input] = []
@@ -165,7 +171,7 @@ def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: 
                            and not p.name.startswith("."))
             if not files:
                 raise EmojiAlphaError(f"{item}: no PNG files in this folder")
-            found += [_Input(p, p.stem + ".png", _codepoints(parse_codepoints(p.name))) for p in files]
+            found += [_Input(p, p.stem + ".png", codepoint_text(parse_codepoints(p.name) or ())) for p in files]
         elif _is_font(item):
             # One font alone: let the extractor pick --only glyphs (it knows glyph names too).
             folder = out_dir / SOURCE_DIR / item.stem
@@ -179,12 +185,14 @@ def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: 
                     console.print(f"[yellow]warning:[/] {glyph.message(font.name)}", highlight=False)
 
             records = extract_glyphs(item, folder, only=wanted if wanted and len(inputs) == 1 else None,
-                                     on_skip=skip)
-            found += [_Input(folder / r.file, r.file, r.codepoints, (r.height, r.width)) for r in records]
+                                     naming=naming or DEFAULT_NAMING, on_skip=skip)
+            found += [_Input(folder / r.file, r.file, r.codepoints, tuple(s for s in r.sequences.split(", ") if s),
+                             (r.height, r.width))
+                      for r in records]
             found += [_Input(folder / g.file, g.file, g.codepoints, error=f"{item}: glyph {g.glyph_name!r}: {g.reason}")
                       for g in skipped]
         else:
-            found.append(_Input(item, item.stem + ".png", _codepoints(parse_codepoints(item.name))))
+            found.append(_Input(item, item.stem + ".png", codepoint_text(parse_codepoints(item.name) or ())))
     by_name: dict[str, _Input] = {}
     for entry in found:
         other = by_name.setdefault(entry.name.lower(), entry)
@@ -204,10 +212,6 @@ def _is_font(path: Path) -> bool:
         return handle.read(4) in _FONT_MAGICS
 
 
-def _codepoints(seq) -> str:
-    return " ".join(f"{cp:04X}" for cp in seq) if seq else ""
-
-
 def _wanted(only: Iterable[str] | None) -> list[str] | None:
     if only is None:
         return None
@@ -217,7 +221,7 @@ def _wanted(only: Iterable[str] | None) -> list[str] | None:
 
 def _select(found: list[_Input], only: Iterable[str] | None, limit: int | None) -> list[_Input]:
     """Apply ``--only`` (codepoint names like u1F343, file names) and then ``--limit``."""
-    from emoji_alpha.fonts.naming import parse_codepoints
+    from emoji_alpha.fonts.naming import codepoint_text, parse_codepoints
 
     wanted = _wanted(only)
     if wanted is not None:
@@ -228,7 +232,7 @@ def _select(found: list[_Input], only: Iterable[str] | None, limit: int | None) 
             seq = parse_codepoints(stem)
             keys = {stem.lower(), ("glyph-" + stem).lower()}
             hits = [e for e in found if e.name[:-4].lower() in keys
-                    or (seq is not None and e.codepoints == _codepoints(seq))]
+                    or (seq is not None and codepoint_text(seq) in (e.codepoints, *e.aliases))]
             if not hits:
                 missing.append(item)
             chosen += [e for e in hits if e not in chosen]

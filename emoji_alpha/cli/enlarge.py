@@ -55,6 +55,7 @@ def enlarge_command(
     rebuild_manifest: Annotated[bool, typer.Option(
         "--rebuild-manifest", help="Batch: if OUTDIR/emoji-alpha.sqlite is damaged, set it aside (as "
         "emoji-alpha.sqlite.damaged) and start a new one; every glyph is then redone.")] = False,
+    naming: options.Naming = None,
     quiet: options.Quiet = False,
 ) -> None:
     """Enlarge images to --size (e.g. 2000 or 2000x1500) or by --scale with LIIF.
@@ -84,9 +85,10 @@ def enlarge_command(
 
         check_half(device)
     if is_single(inputs, output):
-        if any(value is not None for value in (only, limit, dask)) or force or rebuild_manifest or workers != 1:
-            raise EmojiAlphaError("--only, --limit, --workers, --dask, --force and --rebuild-manifest are for "
-                                  "batches; give -o a folder (ending in /) to run one")
+        if (any(value is not None for value in (only, limit, dask, naming)) or force or rebuild_manifest
+                or workers != 1):
+            raise EmojiAlphaError("--only, --limit, --workers, --dask, --force, --naming and --rebuild-manifest are "
+                                  "for batches; give -o a folder (ending in /) to run one")
         _single(inputs[0], output, image_format, size, scale, solve_options, keep_stack, debug_dir, device, threads,
                 weights, limit_bytes, chunk_size, half)
         return
@@ -94,7 +96,7 @@ def enlarge_command(
     _batch([Path(item) for item in inputs], Path(output), size=size, scale=scale, options=solve_options,
            workers=workers, memory_limit=memory_limit, dask_address=dask, only=only, limit=limit, force=force,
            weights=weights, device=device, threads=threads, chunk_size=chunk_size, half=half,
-           rebuild_manifest=rebuild_manifest)
+           rebuild_manifest=rebuild_manifest, naming=naming)
 
 
 def default_weights(method: str, weights: str | None) -> str | None:

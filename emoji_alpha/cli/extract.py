@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from emoji_alpha.cli import options
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``extract`` command to ``app``."""
@@ -22,9 +24,12 @@ def register(app: typer.Typer) -> None:
         ),
         strike: Optional[int] = typer.Option(None, "--strike", show_default="largest", help="Bitmap strike (ppem)."),
         size: int = typer.Option(160, "--size", help="Pixel size for vector (COLR/SVG) glyphs."),
+        naming: options.Naming = None,
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary; errors are still shown."),
     ) -> None:
-        """Write every colour glyph as glyph-<codepoints>.png plus a glyphs.sqlite table.
+        """Write every colour glyph as glyph-<codepoints>.png plus a glyphs.sqlite table
+        (every codepoint sequence of each glyph). Each face of a .ttc collection of several
+        goes into its own subfolder face-<index>/.
 
         sbix JPEG and TIFF glyphs are written as RGBA PNGs; a glyph whose image cannot be
         decoded is skipped with a one-line warning."""
@@ -33,6 +38,7 @@ def register(app: typer.Typer) -> None:
 
         from emoji_alpha.errors import EmojiAlphaError
         from emoji_alpha.fonts.extract import extract_glyphs
+        from emoji_alpha.fonts.naming import DEFAULT_NAMING
         from emoji_alpha.progress import is_quiet, say, set_quiet
 
         if quiet:
@@ -57,8 +63,16 @@ def register(app: typer.Typer) -> None:
                 console.print(f"[yellow]warning:[/] {glyph.message(font.name)}", highlight=False, soft_wrap=True)
 
             records = extract_glyphs(
-                font, out, only=wanted, strike=strike, size=size,
+                font, out, only=wanted, strike=strike, size=size, naming=DEFAULT_NAMING if naming is None else naming,
                 progress=lambda done, total: bar.update(task, completed=done, total=total), on_skip=warn,
             )
+        if "/" in records[0].file:  # a collection of several faces, each in its subfolder: a line each
+            for face in sorted({record.face for record in records}):
+                mine = [r for r in records if r.face == face]
+                left_out = sum(1 for g in skipped if g.file.startswith(f"face-{face}/"))
+                left_out_text = f", {left_out} skipped" if left_out else ""
+                say(f"{len(mine)} glyphs from {font.name} face {face} ({mine[0].source}, {mine[0].strike})"
+                    f"{left_out_text} -> {out / f'face-{face}'}")
+            return
         left_out = f", {len(skipped)} skipped" if skipped else ""
         say(f"{len(records)} glyphs from {font.name} ({records[0].source}, {records[0].strike}){left_out} -> {out}")

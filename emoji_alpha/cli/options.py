@@ -75,3 +75,7 @@ Workers = Annotated[int, typer.Option("--workers", min=1, help="Batch: worker pr
 Dask = Annotated[Optional[str], typer.Option("--dask", help="Batch: run on this Dask scheduler, e.g. tcp://host:8786.")]
 Force = Annotated[bool, typer.Option("--force", help="Batch: redo glyphs the manifest says are done.")]
 
+# Fonts (extract, and enlarge on a font).
+Naming = Annotated[Optional[str], typer.Option(
+    "--naming", help="Font glyph file names: sequence (default: by codepoints, glyph-u1F44B_u1F3FB.png) or glyph "
+    "(by the font's glyph names, Apple's glyph-u1F44B.1.png).", show_default=False)]

@@ -1,4 +1,4 @@
-"""Pull every colour glyph out of an emoji font as an RGBA PNG named by its codepoints.
+"""Pull every colour glyph out of an emoji font as an RGBA PNG named by its codepoints (or glyph name).
 
 Sources, in the order we prefer them when a font has several:
 
@@ -10,10 +10,19 @@ Sources, in the order we prefer them when a font has several:
 * ``COLR`` (v0, v1) and ``SVG``: rendered at ``size`` pixels with an optional renderer,
   see :mod:`emoji_alpha.fonts.render`.
 
+Files are named by codepoint sequence (``glyph-u1F44B_u1F3FB.png``, the default) or by glyph
+name (``glyph-u1F44B.1.png``), see :mod:`emoji_alpha.fonts.naming`. Results also go to
+``glyphs.sqlite`` in the output folder (table ``glyphs``), with every sequence that reaches
+each glyph. Re-running is safe: files are replaced atomically (and not rewritten when
+unchanged) and rows are upserted by file name.
+
+A ``.ttc`` collection of several faces is extracted face by face, each into its own
+subfolder ``face-<index>/`` (0-based, in collection order) holding its PNGs and its own
+``glyphs.sqlite``, exactly as a single font's output folder would; a one-face collection
+is written like a single font.
+
 A glyph whose image cannot be decoded is skipped with a one-line warning (``on_skip``);
-the rest of the font is extracted. Results also go to ``glyphs.sqlite`` in the output folder (table ``glyphs``). Re-running
-is safe: files are replaced atomically (and not rewritten when unchanged) and rows are
-upserted by file name.
+the rest of the font is extracted.
 """
 
 from __future__ import annotations
@@ -28,11 +37,12 @@ import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from emoji_alpha.errors import DiskFullError, EmojiAlphaError, one_line, write_failure
 from emoji_alpha.fonts import naming
+from emoji_alpha.fonts.naming import DEFAULT_NAMING, check_naming
 from emoji_alpha.images import read_input_bytes
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -51,11 +61,17 @@ ProgressCallback = Callable[[int, int], None]
 class GlyphRecord:
     """One extracted glyph, as written to disk and to the ``glyphs`` table."""
 
-    file: str  #: file name inside the output folder, e.g. ``glyph-u1F343.png``
-    codepoints: str  #: preferred sequence as hex, space separated, VS16 dropped; '' if none
+    #: path inside the output folder, e.g. ``glyph-u1F343.png`` (``face-1/glyph-u1F343.png``
+    #: for the second face of a collection; its own table says ``glyph-u1F343.png``)
+    file: str
+    #: the sequence the file stands for, as hex, space separated, VS16 dropped; '' if none
+    codepoints: str
+    #: every sequence that reaches the glyph, best first, comma separated ("1F1FA 1F1F2, 1F1FA 1F1F8")
+    sequences: str
     glyph_name: str
     glyph_id: int
     font: str  #: font file name
+    face: int  #: index of the font in a ``.ttc`` collection (0 for a single font)
     source: str  #: 'sbix', 'CBDT', 'COLR' or 'SVG'
     strike: int  #: ppem of the bitmap strike, or the render size for vector glyphs
     width: int
@@ -84,6 +100,15 @@ SkipCallback = Callable[[SkippedGlyph], None]
 
 class _UndecodableGlyph(Exception):
     """Raised by :func:`_encode` for one glyph; becomes a :class:`SkippedGlyph`."""
+
+
+@dataclass(frozen=True)
+class _Pick:
+    """A glyph to write under one file stem (``--only`` may ask for one glyph by two sequences)."""
+
+    job: "_Job"
+    stem: str
+    named_by: tuple[int, ...] | None  # the sequence the file stands for, VS16 dropped
 
 
 @dataclass
@@ -128,7 +153,7 @@ def _raised_by_font_parser(exc: BaseException) -> bool:
 
 
 @contextmanager
-def _reading(path: Path, what: str = "font"):
+def _reading(path: Path | str, what: str = "font"):
     from fontTools.ttLib import TTLibError
 
     try:
@@ -143,26 +168,46 @@ def _reading(path: Path, what: str = "font"):
         raise EmojiAlphaError(f"{path}: damaged or truncated {what} ({detail})") from None
 
 
-def open_font(path: str | os.PathLike):
-    """Open a font (TTF, OTF, TTC: first face, WOFF) lazily; one-line errors for bad input.
+def read_font_data(path: str | os.PathLike) -> bytes:
+    """A font file's bytes, refused up front when it does not start like a font."""
+    path = Path(path)
+    # Read into memory: no file handle to leak on any error path, and fonts (even Apple's
+    # ~180 MB one) fit comfortably.
+    data = read_input_bytes(path, "a font file")
+    if data[:4] not in _FONT_MAGICS:
+        raise EmojiAlphaError(f"{path}: not a font file (no TrueType/OpenType header)")
+    if data[:4] == b"wOF2" and not _have_brotli():
+        raise EmojiAlphaError(f"{path}: a WOFF2 font; reading it needs the brotli package: pip install brotli")
+    return data
 
-    A truncated file is caught up front by checking every table lies inside the file,
-    because fontTools would otherwise fail only when (and if) a table is read.
+
+def face_count(path: str | os.PathLike, data: bytes) -> int:
+    """How many fonts the file holds: the ``numFonts`` of a ``.ttc`` header, else 1."""
+    if data[:4] != b"ttcf":
+        return 1
+    if len(data) < 12:
+        raise EmojiAlphaError(f"{path}: truncated font collection (no header)")
+    (count,) = struct.unpack(">I", data[8:12])
+    if count < 1 or 12 + 4 * count > len(data):
+        raise EmojiAlphaError(f"{path}: damaged font collection header ({count} faces in {len(data)} bytes)")
+    return count
+
+
+def open_font(path: str | os.PathLike, face: int = 0, data: bytes | None = None):
+    """Open a font (TTF, OTF, WOFF, or face ``face`` of a TTC) lazily; one-line errors for bad input.
+
+    ``data`` is the file's bytes when the caller read them already (a collection opens each
+    face from one read). A truncated file is caught up front by checking every table lies
+    inside the file, because fontTools would otherwise fail only when (and if) a table is read.
     """
     from fontTools.ttLib import TTFont
 
     _quiet_fonttools()
     path = Path(path)
-    # Read into memory: no file handle to leak on any error path, and fonts (even Apple's
-    # ~180 MB one) fit comfortably.
-    data = read_input_bytes(path, "a font file")
+    data = read_font_data(path) if data is None else data
     size, magic = len(data), data[:4]
-    if magic not in _FONT_MAGICS:
-        raise EmojiAlphaError(f"{path}: not a font file (no TrueType/OpenType header)")
-    if magic == b"wOF2" and not _have_brotli():
-        raise EmojiAlphaError(f"{path}: a WOFF2 font; reading it needs the brotli package: pip install brotli")
     with _reading(path):
-        font = TTFont(io.BytesIO(data), lazy=True, fontNumber=0 if magic == b"ttcf" else -1)
+        font = TTFont(io.BytesIO(data), lazy=True, fontNumber=face if magic == b"ttcf" else -1)
         try:
             if magic not in (b"wOFF", b"wOF2"):  # WOFF directories hold compressed lengths
                 for tag, entry in font.reader.tables.items():
@@ -215,7 +260,7 @@ def _is_rgba8(data: bytes) -> bool:
     return _png_size(data) is not None and len(data) > 25 and data[24] == 8 and data[25] == 6
 
 
-def _sbix_jobs(font, path: Path, strike: int | None) -> tuple[int, list[_Job]]:
+def _sbix_jobs(font, path: Path | str, strike: int | None) -> tuple[int, list[_Job]]:
     with _reading(path):
         table = font["sbix"]
         strikes = dict(table.strikes)
@@ -252,7 +297,7 @@ def _sbix_jobs(font, path: Path, strike: int | None) -> tuple[int, list[_Job]]:
     return ppem, jobs
 
 
-def _cbdt_jobs(font, path: Path, strike: int | None) -> tuple[int, list[_Job]]:
+def _cbdt_jobs(font, path: Path | str, strike: int | None) -> tuple[int, list[_Job]]:
     with _reading(path):
         locator = font["CBLC"]
         data = font["CBDT"]
@@ -292,7 +337,7 @@ def _cbdt_jobs(font, path: Path, strike: int | None) -> tuple[int, list[_Job]]:
     return ppem, jobs
 
 
-def _pick_strike(path: Path, available: list[int], strike: int | None) -> int:
+def _pick_strike(path: Path | str, available: list[int], strike: int | None) -> int:
     if strike is None:
         return available[-1]  # largest: the most detail to enlarge from
     if strike not in available:
@@ -303,37 +348,65 @@ def _pick_strike(path: Path, available: list[int], strike: int | None) -> int:
 
 
 def _select(
-    path: Path,
     jobs: list[_Job],
-    sequences: dict[str, list[naming.CodepointSeq]],
+    distinct: dict[str, list[naming.CodepointSeq]],
     stems: dict[str, str],
-    only: Iterable[str] | None,
-) -> list[_Job]:
-    """Keep the jobs ``--only`` asks for: codepoint names (``u1F343``), file names, glyph names."""
+    only: list[str] | None,
+    mode: str,
+) -> tuple[list[_Pick], list[str]]:
+    """The files to write, and the ``--only`` items that match no glyph.
+
+    ``--only`` takes codepoint names (``u1F343``, any of a glyph's sequences), file names in
+    either naming, and glyph names. With sequence naming a glyph asked for by another of its
+    sequences is written under that one: ``--only u1F1FA_u1F1F8`` gives
+    ``glyph-u1F1FA_u1F1F8.png`` even where the glyph's own name is ``glyph-u1F1FA_u1F1F2.png``.
+    ``distinct`` holds each glyph's sequences, VS16 dropped, best first.
+    """
+
+    def default(job: _Job) -> _Pick:
+        stem, seqs = stems[job.glyph_name], distinct[job.glyph_name]
+        if mode != "sequence":  # a glyph name that happens to spell a sequence (Noto's uFE4E5) is still a name
+            return _Pick(job, stem, seqs[0] if seqs else None)
+        return _Pick(job, stem, _named_by(stem, seqs))
+
     if only is None:
-        return jobs
-    wanted = [item.strip() for item in only if item.strip()]
+        return [default(job) for job in jobs], []
     by_key: dict[object, list[_Job]] = {}
     for job in jobs:
-        keys: set[object] = {job.glyph_name.lower(), stems[job.glyph_name].lower()}
-        keys.update(naming.strip_vs16(seq) for seq in sequences.get(job.glyph_name, []))
+        keys: set[object] = {job.glyph_name.lower(), stems[job.glyph_name].lower(),
+                             naming.glyph_name_stem(job.glyph_name, job.glyph_id).lower(), *distinct[job.glyph_name]}
         for key in keys:
             by_key.setdefault(key, []).append(job)
-    chosen: dict[str, _Job] = {}
+    owners = {stem.lower(): name for name, stem in stems.items()}
+    chosen: dict[str, _Pick] = {}
     missing: list[str] = []
-    for item in wanted:
+    for item in only:
         stem = item[:-4] if item.lower().endswith(".png") else item
-        hits = by_key.get(stem.lower()) or by_key.get(naming.parse_codepoints(stem) or ())
+        asked = naming.parse_codepoints(stem)
+        hits = by_key.get(stem.lower()) or by_key.get(asked or ())
         if not hits and not stem.startswith(naming.PREFIX):
             hits = by_key.get((naming.PREFIX + stem).lower())
         if not hits:
             missing.append(item)
             continue
         for job in hits:
-            chosen[job.glyph_name] = job
-    if missing:
-        raise EmojiAlphaError(f"{path}: no colour glyph for --only {', '.join(missing)}")
-    return [job for job in jobs if job.glyph_name in chosen]
+            pick = default(job)
+            if mode == "sequence" and asked in distinct[job.glyph_name]:
+                alias = naming.sequence_stem(asked)
+                # Never take a name another glyph owns (two glyphs can share a sequence).
+                if owners.get(alias.lower(), job.glyph_name) == job.glyph_name:
+                    pick = _Pick(job, alias, asked)
+            chosen.setdefault(pick.stem.lower(), pick)
+    order = {job.glyph_name: index for index, job in enumerate(jobs)}
+    return sorted(chosen.values(), key=lambda p: (order[p.job.glyph_name], p.stem)), missing
+
+
+def _named_by(stem: str, distinct: list[naming.CodepointSeq]) -> tuple[int, ...] | None:
+    """The sequence a file stem stands for: the one it spells, else the glyph's best one."""
+    for seq in distinct:
+        if naming.sequence_stem(seq).lower() == stem.lower():
+            return seq
+    return distinct[0] if distinct else None
 
 
 def encode_rgba_png(rgba) -> bytes:
@@ -445,9 +518,11 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS glyphs (
     file TEXT PRIMARY KEY,
     codepoints TEXT NOT NULL,
+    sequences TEXT NOT NULL DEFAULT '',
     glyph_name TEXT NOT NULL,
     glyph_id INTEGER NOT NULL,
     font TEXT NOT NULL,
+    face INTEGER NOT NULL DEFAULT 0,
     source TEXT NOT NULL,
     strike INTEGER NOT NULL,
     width INTEGER NOT NULL,
@@ -460,7 +535,12 @@ CREATE TABLE IF NOT EXISTS glyphs (
 """
 
 
+#: Columns added since the first version of the table, added to older tables on the next run.
+_ADDED_COLUMNS = {"sequences": "TEXT NOT NULL DEFAULT ''", "face": "INTEGER NOT NULL DEFAULT 0"}
+
+
 def _save_db(out_dir: Path, records: list[GlyphRecord]) -> None:
+    """Upsert ``records`` (files named relative to ``out_dir``) into ``out_dir/glyphs.sqlite``."""
     fields = list(GlyphRecord.__dataclass_fields__)
     sql = f"INSERT OR REPLACE INTO glyphs ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})"
     path = out_dir / DB_NAME
@@ -469,6 +549,10 @@ def _save_db(out_dir: Path, records: list[GlyphRecord]) -> None:
         try:
             with connection:  # one transaction: the table is updated whole or not at all
                 connection.execute(_SCHEMA)
+                present = {row[1] for row in connection.execute("PRAGMA table_info(glyphs)")}
+                for column, kind in _ADDED_COLUMNS.items():
+                    if column not in present:
+                        connection.execute(f"ALTER TABLE glyphs ADD COLUMN {column} {kind}")
                 connection.executemany(sql, [tuple(asdict(r).values()) for r in records])
         finally:
             connection.close()
@@ -478,6 +562,36 @@ def _save_db(out_dir: Path, records: list[GlyphRecord]) -> None:
         raise EmojiAlphaError(f"{path}: cannot record the glyphs ({exc}); delete it to start a new one") from None
 
 
+def read_sequences(folder: str | os.PathLike) -> dict[str, list[naming.CodepointSeq]]:
+    """File name -> every codepoint sequence of its glyph, from ``folder/glyphs.sqlite``.
+
+    Empty when the folder has no readable table (a reference folder from elsewhere); tables
+    from before the ``sequences`` column give the one ``codepoints`` sequence.
+    """
+    path = Path(folder) / DB_NAME
+    if not path.is_file():
+        return {}
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(glyphs)")}
+            wanted = "sequences" if "sequences" in columns else "codepoints"
+            rows = connection.execute(f"SELECT file, codepoints, {wanted} FROM glyphs").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return {}
+    found: dict[str, list[naming.CodepointSeq]] = {}
+    for file, codepoints, listed in rows:
+        texts = [str(codepoints or "")] + str(listed or "").split(",")
+        try:
+            seqs = [tuple(int(cp, 16) for cp in text.split()) for text in texts if text.strip()]
+        except ValueError:
+            continue  # a hand-edited row: that file falls back to its name
+        found[str(file)] = naming.distinct_sequences(seqs)
+    return found
+
+
 def extract_glyphs(
     font_path: str | os.PathLike,
     out_dir: str | os.PathLike,
@@ -485,18 +599,21 @@ def extract_glyphs(
     only: Iterable[str] | None = None,
     strike: int | None = None,
     size: int = DEFAULT_RENDER_SIZE,
+    naming: str = DEFAULT_NAMING,
     progress: ProgressCallback | None = None,
     on_skip: SkipCallback | None = None,
 ) -> list[GlyphRecord]:
-    """Write every colour glyph of ``font_path`` to ``out_dir`` as ``glyph-<codepoints>.png``.
+    """Write every colour glyph of ``font_path`` to ``out_dir`` as ``glyph-<name>.png``.
 
     ``only`` limits the run to some glyphs (``u1F343``, ``glyph-u1F343.png``, ``1F468-200D-1F469``
     or a glyph name); ``strike`` picks a bitmap strike by ppem (default: the largest);
-    ``size`` is the pixel size for rendered COLR/SVG glyphs. ``progress(done, total)`` is
-    called as files are written. ``on_skip(SkippedGlyph)`` hears of each glyph whose image
-    cannot be decoded (default: a ``UserWarning``). Returns the records, also stored in
-    ``out_dir/glyphs.sqlite``. Raises :class:`EmojiAlphaError` for anything that is not a
-    readable colour font, or one whose glyphs all fail to decode.
+    ``size`` is the pixel size for rendered COLR/SVG glyphs; ``naming`` is ``sequence``
+    (default) or ``glyph`` (see the module docs). ``progress(done, total)`` is called as files
+    are written. ``on_skip(SkippedGlyph)`` hears of each glyph whose image cannot be decoded
+    (default: a ``UserWarning``). Returns the records, also stored in ``glyphs.sqlite`` beside
+    the files. Every face of a ``.ttc`` collection is extracted, into ``face-<index>/`` when it
+    holds more than one. Raises :class:`EmojiAlphaError` for anything that is not a readable
+    colour font, or one whose glyphs all fail to decode.
     """
     path = Path(font_path)
     out = Path(out_dir)
@@ -504,12 +621,32 @@ def extract_glyphs(
         raise EmojiAlphaError(f"{out}: exists and is not a folder")
     if size < 1 or size > 4096:
         raise EmojiAlphaError(f"--size {size}: must be between 1 and 4096 pixels")
-    font = open_font(path)
+    check_naming(naming)
+    wanted = None if only is None else [item.strip() for item in only if item.strip()]
+    if wanted == []:
+        raise EmojiAlphaError("--only: no glyph given (a comma-separated list such as u1F343,u1F1FA_u1F1F8)")
+    data = read_font_data(path)
+    faces = face_count(path, data)
+    fonts = []
     try:
-        return _extract(font, path, out, only=only, strike=strike, size=size, progress=progress,
-                        on_skip=on_skip or _warn_skipped(path))
+        plans: list[_FacePlan] = []
+        for face in range(faces):
+            fonts.append(open_font(path, face, data))
+            folder = out if faces == 1 else out / f"face-{face}"
+            plan = _plan_face(fonts[-1], path, face, folder, strike=strike, size=size, mode=naming, only=wanted,
+                              collection=faces > 1)
+            if plan is not None:
+                plans.append(plan)
+        if not plans:
+            raise EmojiAlphaError(f"{path}: no colour glyphs (no sbix, CBDT, COLR or SVG table in any of its {faces} faces)")
+        if wanted is not None:
+            missing = [item for item in wanted if all(item in plan.missing for plan in plans)]
+            if missing:
+                raise EmojiAlphaError(f"{path}: no colour glyph for --only {', '.join(missing)}")
+        return _write_faces(path, out, plans, progress, on_skip or _warn_skipped(path))
     finally:
-        font.close()  # lazy TTFont keeps the file open until closed
+        for font in fonts:
+            font.close()  # lazy TTFont keeps the file open until closed
 
 
 def _warn_skipped(path: Path) -> SkipCallback:
@@ -518,90 +655,121 @@ def _warn_skipped(path: Path) -> SkipCallback:
     return lambda skipped: warnings.warn(skipped.message(path.name), stacklevel=3)
 
 
-def _extract(font, path: Path, out: Path, *, only, strike, size, progress, on_skip: SkipCallback) -> list[GlyphRecord]:
+@dataclass
+class _FacePlan:
+    """One face's glyphs, chosen and named, ready to be written into ``folder``."""
+
+    face: int
+    folder: Path
+    source: str
+    ppem: int
+    distinct: dict[str, list[naming.CodepointSeq]]  # each glyph's sequences, VS16 dropped, best first
+    picks: list[_Pick]
+    missing: list[str]
+
+
+def _plan_face(font, path: Path, face: int, folder: Path, *, strike, size, mode: str, only: list[str] | None,
+               collection: bool) -> _FacePlan | None:
+    """Read one face's colour glyphs and name them; None for a collection's face without any."""
+    where = f"{path} (face {face})" if collection else path
     source = colour_format(font)
     if source is None:
+        if collection:
+            return None  # e.g. a text face beside the emoji one
         raise EmojiAlphaError(f"{path}: no colour glyphs (no sbix, CBDT, COLR or SVG table)")
     with _reading(path):
         sequences = naming.codepoint_sequences(font)
     if source == "sbix":
-        ppem, jobs = _sbix_jobs(font, path, strike)
+        ppem, jobs = _sbix_jobs(font, where, strike)
     elif source == "CBDT":
-        ppem, jobs = _cbdt_jobs(font, path, strike)
+        ppem, jobs = _cbdt_jobs(font, where, strike)
     else:
         from emoji_alpha.fonts import render
 
         if strike is not None:
-            raise EmojiAlphaError(f"{path}: {source} glyphs are vectors, use --size instead of --strike")
+            raise EmojiAlphaError(f"{where}: {source} glyphs are vectors, use --size instead of --strike")
         ppem = size
         with _reading(path):
             names = render.colour_glyph_names(font, source)
             order = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
             jobs = [_Job(name, order[name]) for name in names]  # KeyError: a colour glyph not in the font
     if not jobs:
-        raise EmojiAlphaError(f"{path}: {source} table holds no colour glyphs")
-    stems = naming.assign_file_stems(((job.glyph_id, job.glyph_name) for job in jobs), sequences)
-    jobs = _select(path, jobs, sequences, stems, only)
-    if source in ("COLR", "SVG"):
+        raise EmojiAlphaError(f"{where}: {source} table holds no colour glyphs")
+    stems = naming.assign_file_stems(((job.glyph_id, job.glyph_name) for job in jobs), sequences, mode)
+    distinct = {job.glyph_name: naming.distinct_sequences(sequences.get(job.glyph_name, [])) for job in jobs}
+    picks, missing = _select(jobs, distinct, stems, only, mode)
+    if source in ("COLR", "SVG") and picks:
         from emoji_alpha.fonts import render
 
         # Rendering happens after --only so a one-glyph request renders one glyph.
+        names = list(dict.fromkeys(pick.job.glyph_name for pick in picks))
         with _reading(path):
-            rendered = render.render_glyphs(path, font, source, [job.glyph_name for job in jobs], size)
-        for job in jobs:
-            job.rgba = rendered[job.glyph_name]
+            rendered = render.render_glyphs(path, font, source, names, size, face)
+        for pick in picks:
+            pick.job.rgba = rendered[pick.job.glyph_name]
+    return _FacePlan(face, folder, source, ppem, distinct, picks, missing)
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise write_failure(out, exc) from None
-    font_name = path.name
 
-    def codepoints_of(job: _Job) -> str:
-        seqs = sequences.get(job.glyph_name)
-        return " ".join(f"{cp:04X}" for cp in naming.strip_vs16(seqs[0])) if seqs else ""
-
-    def finish(job: _Job) -> GlyphRecord | SkippedGlyph:
-        file = stems[job.glyph_name] + ".png"
-        try:
-            data = _encode(job)
-        except _UndecodableGlyph as exc:
-            return SkippedGlyph(file, job.glyph_name, codepoints_of(job), str(exc))
-        _write(out, file, data)
-        width, height = _png_size(data)
-        return GlyphRecord(
-            file=file,
-            codepoints=codepoints_of(job),
-            glyph_name=job.glyph_name,
-            glyph_id=job.glyph_id,
-            font=font_name,
-            source=source,
-            strike=ppem,
-            width=width,
-            height=height,
-            sha256=hashlib.sha256(data).hexdigest(),
-            bearing_x=job.bearing_x,
-            bearing_y=job.bearing_y,
-            advance=job.advance,
-        )
-
+def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: ProgressCallback | None,
+                 on_skip: SkipCallback) -> list[GlyphRecord]:
+    """Write every face's files and table; returns the records with files relative to ``out``."""
+    total = sum(len(plan.picks) for plan in plans)
     records: list[GlyphRecord] = []
     skipped: list[SkippedGlyph] = []
-    total = len(jobs)
     if progress:
         progress(0, total)
-    # zlib and file I/O release the GIL, so a few threads overlap encoding with writing.
-    with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) + 2)) as pool:
-        for result in pool.map(finish, jobs):
-            if isinstance(result, SkippedGlyph):
-                skipped.append(result)
-                on_skip(result)  # here, in the calling thread
-            else:
-                records.append(result)
-            if progress:
-                progress(len(records) + len(skipped), total)
+    for plan in plans:
+        if not plan.picks:
+            continue  # --only names nothing in this face: leave no empty folder behind
+        try:
+            plan.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise write_failure(plan.folder, exc) from None
+        prefix = plan.folder.relative_to(out).as_posix() + "/" if plan.folder != out else ""
+
+        def finish(pick: _Pick, plan: _FacePlan = plan, prefix: str = prefix) -> GlyphRecord | SkippedGlyph:
+            job = pick.job
+            file = pick.stem + ".png"
+            codepoints = naming.codepoint_text(pick.named_by) if pick.named_by else ""
+            try:
+                data = _encode(job)
+            except _UndecodableGlyph as exc:
+                return SkippedGlyph(prefix + file, job.glyph_name, codepoints, str(exc))
+            _write(plan.folder, file, data)
+            width, height = _png_size(data)
+            return GlyphRecord(
+                file=file,
+                codepoints=codepoints,
+                sequences=", ".join(naming.codepoint_text(seq) for seq in plan.distinct[job.glyph_name]),
+                glyph_name=job.glyph_name,
+                glyph_id=job.glyph_id,
+                font=path.name,
+                face=plan.face,
+                source=plan.source,
+                strike=plan.ppem,
+                width=width,
+                height=height,
+                sha256=hashlib.sha256(data).hexdigest(),
+                bearing_x=job.bearing_x,
+                bearing_y=job.bearing_y,
+                advance=job.advance,
+            )
+
+        face_records: list[GlyphRecord] = []
+        # zlib and file I/O release the GIL, so a few threads overlap encoding with writing.
+        with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) + 2)) as pool:
+            for result in pool.map(finish, plan.picks):
+                if isinstance(result, SkippedGlyph):
+                    skipped.append(result)
+                    on_skip(result)  # here, in the calling thread
+                else:
+                    face_records.append(result)
+                if progress:
+                    progress(len(records) + len(face_records) + len(skipped), total)
+        if face_records:
+            _save_db(plan.folder, face_records)
+        records += [replace(r, file=prefix + r.file) for r in face_records]
     if not records:
         raise EmojiAlphaError(f"{path}: none of its {total} colour glyphs could be decoded "
                               f"(first: {skipped[0].glyph_name!r}, {skipped[0].reason})")
-    _save_db(out, records)
     return records

@@ -1,9 +1,14 @@
 """Pair two folders of emoji images: by codepoint name first, then by perceptual hash.
 
-Names are read with :func:`emoji_alpha.fonts.naming.parse_codepoints`, so our
-``glyph-u1F600.png`` pairs with ``emoji_u1f600.png`` (Noto sources) or ``1f600.png``
-(Twemoji). Whatever is left is paired by ``imagehash.phash`` (composited over white, so
-transparent pixels' hidden colour does not count), greedily by smallest Hamming distance.
+A folder written by ``emoji-alpha extract`` has a glyph table (``glyphs.sqlite``) that
+lists every codepoint sequence of each file's glyph; those are its keys, so a glyph named by
+one sequence pairs with a reference named by another (Noto's one glyph for the flags of the
+US and the US Outlying Islands pairs with both ``1f1fa-1f1f8.png`` and ``1f1fa-1f1f2.png``),
+and glyph-name files (``glyph-u1F44B.1.png``) pair by their true sequence. Other names are
+read with :func:`emoji_alpha.fonts.naming.parse_codepoints`, so our ``glyph-u1F600.png``
+pairs with ``emoji_u1f600.png`` (Noto sources) or ``1f600.png`` (Twemoji). Whatever is left
+is paired by ``imagehash.phash`` (composited over white, so transparent pixels' hidden
+colour does not count), greedily by smallest Hamming distance.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emoji_alpha.errors import EmojiAlphaError
-from emoji_alpha.fonts.naming import parse_codepoints
+from emoji_alpha.fonts.naming import CodepointSeq, parse_codepoints
 
 #: Largest phash Hamming distance (of 64 bits) still taken as the same picture.
 DEFAULT_MAX_DISTANCE = 10
@@ -50,6 +55,18 @@ def _list_images(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES and p.is_file())
 
 
+def _codepoint_keys(folder: Path, names: list[str]) -> dict[str, list[CodepointSeq]]:
+    """Each file's codepoint sequences: from the folder's glyph table, else from its name."""
+    from emoji_alpha.fonts.extract import read_sequences
+
+    table = read_sequences(folder)
+    keys: dict[str, list[CodepointSeq]] = {}
+    for name in names:
+        parsed = parse_codepoints(name)
+        keys[name] = table.get(name) or ([parsed] if parsed is not None else [])
+    return keys
+
+
 def _phash(path: Path):
     import imagehash
     from PIL import Image
@@ -72,20 +89,19 @@ def match_folders(
     folder, ref_folder = Path(folder), Path(ref_folder)
     files, refs = _list_images(folder), _list_images(ref_folder)
     result = MatchResult()
-    ref_by_key: dict[tuple[int, ...], str] = {}
-    for ref in refs:
-        key = parse_codepoints(ref)
-        if key is not None:
+    ref_by_key: dict[CodepointSeq, str] = {}
+    for ref, keys in _codepoint_keys(ref_folder, refs).items():
+        for key in keys:
             ref_by_key.setdefault(key, ref)  # sorted order: first spelling wins on duplicates
     used: set[str] = set()
     left: list[str] = []
-    for name in files:
-        key = parse_codepoints(name)
-        ref = ref_by_key.get(key) if key is not None else None
-        if ref is not None and ref not in used:
+    for name, keys in _codepoint_keys(folder, files).items():
+        # A glyph reached by several sequences pairs with a reference for each of them.
+        found = [ref for ref in dict.fromkeys(ref_by_key.get(key) for key in keys) if ref is not None and ref not in used]
+        for ref in found:
             used.add(ref)
             result.pairs.append(Pair(name, ref, "name"))
-        else:
+        if not found:
             left.append(name)
     left_refs = [r for r in refs if r not in used]
     if use_hash and left and left_refs:

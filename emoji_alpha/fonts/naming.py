@@ -1,9 +1,19 @@
-"""Codepoint names for emoji glyphs: cmap plus GSUB ligatures, Apple-style file names.
+"""Codepoint names for emoji glyphs: cmap plus GSUB ligatures, and the file names built on them.
 
-Every glyph reachable from text gets the codepoint sequence that produces it: single code
+Every glyph reachable from text gets the codepoint sequences that produce it: single code
 points from ``cmap``, multi-codepoint emoji (ZWJ sequences, flags, keycaps, skin tones) from
-the GSUB ligatures that build them. Files are named Apple style, ``glyph-u1F343`` and
-``glyph-u1F468_u200D_u1F469_u200D_u1F467``.
+the GSUB ligatures that build them.
+
+A file is named one way or the other, never a mix of both (``--naming``):
+
+* ``sequence`` (default): by the glyph's preferred codepoint sequence, ``glyph-u1F343``,
+  ``glyph-u1F44B_u1F3FB``, ``glyph-u1F468_u200D_u1F469_u200D_u1F467``; the same name whichever
+  font the glyph comes from. A glyph no text reaches keeps its glyph name.
+* ``glyph``: by the font's own glyph name, made file-safe: Apple's ``glyph-u1F44B.1``
+  (waving hand, light skin tone), Noto's ``glyph-uFE4E6``.
+
+One glyph can be reached by several sequences (Noto draws the flags of the US and of the US
+Outlying Islands with one glyph); every one of them is returned, so callers can record them all.
 
 VS16 (U+FE0F) is *dropped* from names: it only asks for emoji presentation, fonts reach the
 same glyph with and without it (Noto and Apple both ligate either form), and keeping it would
@@ -17,16 +27,19 @@ import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from emoji_alpha.errors import EmojiAlphaError
+
 VS16 = 0xFE0F
 
-#: Apple's variant suffixes on glyph names: ``.0``-``.5`` skin tones, ``.M``/``.W`` gender,
-#: possibly stacked (``u1F3C3.2.M``). Only recognised on ``uXXXX``-style base names so that
-#: ordinary names such as ``one.1`` are not mistaken for them.
-_APPLE_NAME_RE = re.compile(r"^u[0-9A-Fa-f]{4,6}(?:_u?[0-9A-Fa-f]{4,6})*(?P<suffix>(?:\.(?:[0-5]{1,2}|[MW]))+)$")
 _SAFE_CHARS_RE = re.compile(r"[^A-Za-z0-9._-]+")
 _CP_TOKEN_RE = re.compile(r"^(?:[uU]\+?)?([0-9A-Fa-f]{4,6})$")
+#: Apple's variant suffixes on glyph names: ``.0``-``.5`` skin tones, ``.M``/``.W`` gender,
+#: possibly stacked (``u1F3C3.2.M``).
 _SUFFIX_RE = re.compile(r"(?:\.(?:[0-5]{1,2}|[MW]))+$")
 PREFIX = "glyph-"
+#: ``--naming``: file stems from codepoint sequences (the default) or from glyph names.
+NAMING_MODES = ("sequence", "glyph")
+DEFAULT_NAMING = "sequence"
 #: Longest glyph-name part we put in a file name (file systems cap names at 255 bytes).
 _MAX_NAME = 100
 
@@ -138,10 +151,9 @@ def format_sequence(seq: Sequence[int]) -> str:
     return "_".join(f"u{cp:04X}" for cp in strip_vs16(seq))
 
 
-def apple_suffix(glyph_name: str) -> str:
-    """The Apple variant suffix of a glyph name (``u1F44B.3`` -> ``.3``), or ``''``."""
-    match = _APPLE_NAME_RE.match(glyph_name)
-    return match.group("suffix") if match else ""
+def codepoint_text(seq: Sequence[int]) -> str:
+    """``(0x1F1FA, 0x1F1F8)`` -> ``"1F1FA 1F1F8"``, the glyph table's spelling (VS16 dropped)."""
+    return " ".join(f"{cp:04X}" for cp in strip_vs16(seq))
 
 
 def safe_glyph_name(glyph_name: str, glyph_id: int) -> str:
@@ -150,34 +162,64 @@ def safe_glyph_name(glyph_name: str, glyph_id: int) -> str:
     return safe or f"gid{glyph_id}"
 
 
+def distinct_sequences(sequences: Iterable[Sequence[int]]) -> list[CodepointSeq]:
+    """Sequences with VS16 dropped, duplicates removed, order kept (best first)."""
+    return list(dict.fromkeys(strip_vs16(seq) for seq in sequences))
+
+
+def sequence_stem(seq: Sequence[int]) -> str:
+    """The file stem of a codepoint sequence: ``glyph-u1F44B_u1F3FB``."""
+    return PREFIX + format_sequence(seq)
+
+
+def glyph_name_stem(glyph_name: str, glyph_id: int) -> str:
+    """The file stem of a glyph name: ``glyph-u1F44B.1``."""
+    return PREFIX + safe_glyph_name(glyph_name, glyph_id)
+
+
+def check_naming(mode: str) -> str:
+    if mode not in NAMING_MODES:
+        raise EmojiAlphaError(f"--naming {mode}: choose {' or '.join(NAMING_MODES)}")
+    return mode
+
+
 def assign_file_stems(
     glyphs: Iterable[tuple[int, str]],
     sequences: Mapping[str, Sequence[CodepointSeq]],
+    mode: str = DEFAULT_NAMING,
 ) -> dict[str, str]:
-    """Give each (glyph id, glyph name) a unique file stem such as ``glyph-u1F343``.
+    """Give each (glyph id, glyph name) a unique file stem (see the module docs for ``mode``).
 
-    Glyphs with codepoints are named after their preferred sequence (plus any Apple variant
-    suffix of their glyph name) and claim names first, in glyph-id order; the rest use a
-    safe form of their glyph name. Uniqueness is checked case-insensitively because macOS
-    and Windows file systems fold case; a clash gets ``-g<glyph id>`` appended.
+    ``sequence``: glyphs with codepoints claim names first, in glyph-id order, each taking its
+    first sequence (best first) that no earlier glyph took; the rest use their glyph name.
+    ``glyph``: every glyph uses its glyph name. Uniqueness is checked case-insensitively
+    because macOS and Windows file systems fold case; a clash gets ``-g<glyph id>`` appended.
     """
+    check_naming(mode)
     glyphs = sorted(glyphs)
-    with_cps = [(gid, name) for gid, name in glyphs if sequences.get(name)]
-    without = [(gid, name) for gid, name in glyphs if not sequences.get(name)]
+    if mode == "sequence":
+        glyphs = [g for g in glyphs if sequences.get(g[1])] + [g for g in glyphs if not sequences.get(g[1])]
     taken: set[str] = set()
     stems: dict[str, str] = {}
-    for gid, name in with_cps + without:
-        if sequences.get(name):
-            stem = PREFIX + format_sequence(sequences[name][0]) + apple_suffix(name)
+    for gid, name in glyphs:
+        if mode == "sequence" and sequences.get(name):
+            choices = [sequence_stem(seq) for seq in distinct_sequences(sequences[name])]
         else:
-            stem = PREFIX + safe_glyph_name(name, gid)
-        candidate, n = stem, 0
-        while candidate.lower() in taken:
-            n += 1
-            candidate = f"{stem}-g{gid}" if n == 1 else f"{stem}-g{gid}-{n}"
-        taken.add(candidate.lower())
-        stems[name] = candidate
+            choices = [glyph_name_stem(name, gid)]
+        free = [stem for stem in choices if stem.lower() not in taken]
+        stem = free[0] if free else _numbered(choices[0], gid, taken)
+        taken.add(stem.lower())
+        stems[name] = stem
     return stems
+
+
+def _numbered(stem: str, glyph_id: int, taken: set[str]) -> str:
+    """``stem-g<glyph id>`` (then ``-2``, ``-3``, ...) when ``stem`` is taken."""
+    candidate, n = f"{stem}-g{glyph_id}", 1
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{stem}-g{glyph_id}-{n}"
+    return candidate
 
 
 def parse_codepoints(name: str) -> CodepointSeq | None:

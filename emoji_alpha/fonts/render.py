@@ -47,10 +47,11 @@ def colour_glyph_names(font, source: str) -> list[str]:
     return sorted(names, key=lambda name: ids.get(name, -1))
 
 
-def render_glyphs(path: Path, font, source: str, names: list[str], size: int) -> dict[str, np.ndarray]:
-    """Render ``names`` to straight-alpha RGBA uint8 arrays of ``size`` x ``size``."""
+def render_glyphs(path: Path, font, source: str, names: list[str], size: int, face: int = 0) -> dict[str, np.ndarray]:
+    """Render ``names`` to straight-alpha RGBA uint8 arrays of ``size`` x ``size``; ``face``
+    is the font's index in a ``.ttc`` collection."""
     if source == "COLR":
-        return _render_colr(path, names, size)
+        return _render_colr(path, names, size, face)
     if source == "SVG":
         return _render_svg(font, names, size)
     raise ValueError(f"not a vector colour source: {source}")
@@ -70,7 +71,7 @@ def _fit(bounds: tuple[float, float, float, float] | None, upem: int, size: int)
     return scale, dx, dy
 
 
-def _render_colr(path: Path, names: list[str], size: int) -> dict[str, np.ndarray]:
+def _render_colr(path: Path, names: list[str], size: int, face: int = 0) -> dict[str, np.ndarray]:
     try:
         from blackrenderer.backends import getSurfaceClass
         from blackrenderer.font import BlackRendererFont
@@ -84,7 +85,7 @@ def _render_colr(path: Path, names: list[str], size: int) -> dict[str, np.ndarra
         raise EmojiAlphaError(f"{path}: COLR rendering needs skia-python: pip install '{COLR_EXTRA}'")
     from PIL import Image
 
-    font = BlackRendererFont(str(path))
+    font = BlackRendererFont(str(path), fontNumber=face)
     palette = font.getPalette(0)
     out: dict[str, np.ndarray] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,10 +2,14 @@
 
 Writes, under the output folder::
 
-    index.html               the gallery (open it from disk; no server)
+    index.html               the gallery (open it from disk; no server): each glyph links its
+                             enlarged PNG and, where it has one, its comparison grid
     report/thumbs/*.png      one thumbnail per glyph (premultiplied area reduction)
     report/grids/*.png       comparison grids, for --only glyphs and the N worst by loss
-    report/cache/<stem>/     peer-method enlargements for --compare (reused on later runs)
+    report/cache/<name>/     peer-method enlargements for --compare (reused on later runs)
+
+Glyphs in subfolders (``face-1/glyph-u1F343.png``, a font collection's faces) keep their
+subfolder under thumbs/, grids/ and cache/, so faces never overwrite each other's files.
 
 Thumbnails are cheap (decode, Pillow reduce, encode) and rebuilt only when the glyph is newer;
 grids are costlier (they may run LIIF), so only some glyphs get one (``grids``).
@@ -127,18 +131,19 @@ def write_report(out_dir: str | os.PathLike, *, only: Iterable[str] | None = Non
     # Thumbnails.
     tick = time.perf_counter()
     thumbs: dict[str, str] = {}
+    names_by_source: dict[str, str] = {}
     work = []
     for record in records:
         if record.ok:
-            relative = f"{gallery.THUMB_DIR}/{gallery.thumb_name(record.name)}"
+            relative = f"{gallery.THUMB_DIR}/{gallery.thumb_name(record.key)}"
             thumbs[record.name] = relative
+            names_by_source[str(record.path)] = record.name
             work.append((str(record.path), str(out_dir / relative), thumb_size))
     with progress_bar("thumbnails", len(work)) as advance:
         written, errors = gallery.make_thumbnails(work, jobs, advance)
-    for message in errors:
+    for source, message in errors:
         notes.append(message)
-        name = message.split(":", 1)[0]
-        thumbs.pop(name, None)
+        thumbs.pop(names_by_source[source], None)
     seconds["thumbs"] = time.perf_counter() - tick
 
     # Grids.
@@ -158,11 +163,11 @@ def write_report(out_dir: str | os.PathLike, *, only: Iterable[str] | None = Non
     written_grids: list[Path] = []
     with progress_bar("grids", len(gridded)) as advance:
         for record in gridded:
-            relative = f"{gallery.GRID_DIR}/{record.stem}.png"
+            relative = f"{gallery.GRID_DIR}/{record.key}.png"
             try:
                 sources = grid.gather(record, out_dir, panel=panel, zoom=zoom, get_upscaler=get_upscaler)
                 image = grid.build_grid(sources, panel=panel, zoom=zoom, compare=compare,
-                                        cache_dir=out_dir / "report" / "cache" / record.stem, get_upscaler=get_upscaler)
+                                        cache_dir=out_dir / "report" / "cache" / record.key, get_upscaler=get_upscaler)
             except EmojiAlphaError as exc:
                 notes.append(f"{record.name}: no grid ({exc})")
                 advance(1)

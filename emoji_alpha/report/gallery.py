@@ -21,8 +21,9 @@ THUMB_DIR = "report/thumbs"
 GRID_DIR = "report/grids"
 
 
-def thumb_name(name: str) -> str:
-    return Path(name).stem + ".png"
+def thumb_name(key: str) -> str:
+    """The thumbnail's path under THUMB_DIR for a record key (subfolders kept: no clashes)."""
+    return key + ".png"
 
 
 def make_thumbnail(source: str | os.PathLike, target: str | os.PathLike, size: int) -> bool:
@@ -64,8 +65,8 @@ def _thumb_job(args: tuple[str, str, int]) -> bool:
     return make_thumbnail(*args)
 
 
-def make_thumbnails(jobs_list: list[tuple[str, str, int]], jobs: int, advance) -> tuple[int, list[str]]:
-    """Build thumbnails, in parallel with ``jobs`` > 1 processes; returns (written, errors)."""
+def make_thumbnails(jobs_list: list[tuple[str, str, int]], jobs: int, advance) -> tuple[int, list[tuple[str, str]]]:
+    """Build thumbnails, in parallel with ``jobs`` > 1 processes; returns (written, [(source, error)])."""
     written, errors = 0, []
     if jobs > 1 and len(jobs_list) >= 32:
         import multiprocessing
@@ -77,14 +78,14 @@ def make_thumbnails(jobs_list: list[tuple[str, str, int]], jobs: int, advance) -
                 try:
                     written += bool(future.result())
                 except Exception as exc:  # a corrupt glyph must not stop the report
-                    errors.append(f"{Path(job[0]).name}: thumbnail failed ({exc})")
+                    errors.append((job[0], f"{Path(job[0]).name}: thumbnail failed ({exc})"))
                 advance(1)
         return written, errors
     for job in jobs_list:
         try:
             written += make_thumbnail(*job)
         except Exception as exc:
-            errors.append(f"{Path(job[0]).name}: thumbnail failed ({exc})")
+            errors.append((job[0], f"{Path(job[0]).name}: thumbnail failed ({exc})"))
         advance(1)
     return written, errors
 
@@ -121,7 +122,7 @@ main { display: flex; flex-wrap: wrap; gap: 10px; padding: 12px; }
 figcaption { padding: 5px 7px; font-size: 12px; line-height: 1.45; word-break: break-all; }
 figcaption .name { font-weight: 600; }
 .failed .tile { background: #4a2222 !important; color: #f99; font-size: 12px; padding: 8px; box-sizing: border-box; }
-.grid-link { color: #8ab4f8 !important; }
+.grid-link, .png-link { color: #8ab4f8 !important; }
 """
 
 JS = """
@@ -194,20 +195,25 @@ def render_gallery(records, *, title: str, thumbs: dict[str, str], grids: dict[s
         seconds = record.seconds.get("total", sum(record.seconds.values())) if record.seconds else None
         attrs = (f'data-name="{esc(record.name)}" data-loss="{loss}" data-cons="{cons}" '
                  f'data-status="{esc(record.status)}"')
-        lines = [f'<span class="name">{esc(record.stem)}</span>']
+        lines = [f'<span class="name">{esc(record.key)}</span>']
         if loss:
             lines.append(f"loss {loss} levels&sup2;")
         if cons:
             lines.append(f"input consistency {cons} levels")
         if seconds:
             lines.append(f"{seconds:.1f} s")
+        links = []
+        if record.path is not None:  # the enlarged PNG itself, at full size
+            links.append(f'<a class="png-link" href="{esc(_href(record.name))}">PNG'
+                         + (f" {esc(record.size)}" if record.size else "") + "</a>")
         if record.name in grids:
-            lines.append(f'<a class="grid-link" href="{esc(_href(grids[record.name]))}">comparison grid</a>')
+            links.append(f'<a class="grid-link" href="{esc(_href(grids[record.name]))}">comparison grid</a>')
+        if links:
+            lines.append(" &middot; ".join(links))
         caption = "<br>".join(lines)
         if record.name in thumbs:
-            target = grids.get(record.name) or record.name
-            tile = (f'<a href="{esc(_href(target))}"><div class="tile"><img loading="lazy" '
-                    f'src="{esc(_href(thumbs[record.name]))}" alt="{esc(record.stem)}"></div></a>')
+            tile = (f'<a href="{esc(_href(record.name))}" title="enlarged PNG"><div class="tile"><img loading="lazy" '
+                    f'src="{esc(_href(thumbs[record.name]))}" alt="{esc(record.key)}"></div></a>')
             cards.append(f'<figure class="card" {attrs}>{tile}<figcaption>{caption}</figcaption></figure>')
         else:
             reason = record.error or record.status

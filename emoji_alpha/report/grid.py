@@ -1,6 +1,8 @@
 """One glyph's comparison grid: input, each background's LIIF enlargement, the recovered alpha,
-the result over black, white, grey and a checkerboard, the loss map, each pass's mask and,
-on request, the peer methods with the same panels and the same zoom crop.
+the result over black, white, grey and a checkerboard, the loss map (with a colour bar of its
+scale), each pass's mask and, on request, the peer methods with the same panels and the same
+zoom crop. An opaque (RGB) glyph was enlarged once and has no alpha: its grid shows what was
+done, the input and the result (and the peers' results), nothing else.
 
 Sources, best first: the kept stack (``stacks/<stem>/``) and debug maps (``debug/<stem>/``)
 next to the output; what is missing is recomputed (LIIF at panel size, plus the zoom crop at
@@ -21,6 +23,7 @@ import numpy as np
 
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png
+from emoji_alpha.pipeline import DEBUG_LOSS_FULL_SCALE
 from emoji_alpha.report.records import GlyphRecord, parse_levels
 
 if TYPE_CHECKING:
@@ -30,6 +33,16 @@ LABEL_H = 20
 PAD = 6
 BACKDROP = (32, 32, 32)
 CHECK = (0.8, 1.0)  # checkerboard greys
+#: The loss map shows sqrt(L) in 8-bit levels, LOSS_FULL_SCALE and above at the top of the
+#: scale (the debug loss.png's white, so both sources share one scale); its colour bar is
+#: labelled at LOSS_TICKS.
+LOSS_FULL_SCALE = DEBUG_LOSS_FULL_SCALE
+LOSS_TICKS = (0, 2, 4, 6, 8)
+BAR_W = 34  # room beside a panel's image for its colour bar and tick labels
+#: Anchors of the loss map's colour scale (inferno-like: dark is good, light is bad; it
+#: stays readable in grey print, as its lightness rises steadily).
+HEAT = np.array([(0, 0, 4), (40, 11, 84), (101, 21, 110), (159, 42, 99), (212, 72, 66), (245, 125, 21),
+                 (250, 193, 39), (252, 255, 164)], np.float32) / 255.0
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the glyph
 
 
@@ -121,11 +134,29 @@ def composite(premul: np.ndarray, background: str | float) -> np.ndarray:
     return premul[..., :3] + (1.0 - premul[..., 3:4]) * bg
 
 
+def heat(values: np.ndarray) -> np.ndarray:
+    """H x W x 1 values in [0, 1] -> H x W x 3 colours of the loss map's scale."""
+    stops = np.linspace(0.0, 1.0, len(HEAT))
+    flat = np.clip(values[..., 0], 0.0, 1.0)
+    return np.stack([np.interp(flat, stops, HEAT[:, c]) for c in range(3)], -1).astype(np.float32)
+
+
+def bar_width(panel: int) -> int:
+    return min(BAR_W, panel // 3)
+
+
+def loss_bar() -> tuple[tuple[float, str], ...]:
+    """The loss map's colour bar ticks: (fraction of the scale, label)."""
+    top = LOSS_TICKS[-1]
+    return tuple((level / LOSS_FULL_SCALE, f"{level}+" if level == top else str(level)) for level in LOSS_TICKS)
+
+
 @dataclass
 class Panel:
     label: str
-    image: np.ndarray  # h x w x 3 float, at most panel x panel
+    image: np.ndarray  # h x w x 3 float, at most panel x panel (panel - bar_width with a bar)
     mark: Box | None = None  # rectangle to draw (the zoom box)
+    bar: tuple[tuple[float, str], ...] = ()  # a colour bar (heat scale) right of the image: (fraction, label)
 
 
 def _font(size: int):
@@ -146,7 +177,10 @@ def render_rows(title_lines: list[str], rows: list[tuple[str, list[Panel]]], pan
     columns = max([len(p) for _, p in rows] + [1])
     title_h = 8 + 18 * len(title_lines)
     row_title_h = 18
-    width = PAD + columns * cell_w
+    # Narrow grids (an opaque glyph: two panels) widen for their text, up to four panels' width.
+    measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    text_w = max([measure.textlength(line, font=font) for line in title_lines + [t for t, _ in rows]] + [0])
+    width = PAD + max(columns * cell_w, min(int(text_w) + PAD, 4 * cell_w))
     height = title_h + sum(row_title_h + cell_h for _ in rows) + PAD
     canvas = Image.new("RGB", (width, height), BACKDROP)
     draw = ImageDraw.Draw(canvas)
@@ -160,18 +194,44 @@ def render_rows(title_lines: list[str], rows: list[tuple[str, list[Panel]]], pan
         y += row_title_h
         for index, item in enumerate(panels):
             x = PAD + index * cell_w
-            draw.text((x, y + 3), item.label, fill=(220, 220, 220), font=small)
+            draw.text((x, y + 3), _fitted(draw, item.label, small, panel), fill=(220, 220, 220), font=small)
             pixels = np.clip(np.rint(item.image * 255.0), 0, 255).astype(np.uint8)
             if pixels.shape[2] == 1:
                 pixels = np.repeat(pixels, 3, axis=2)
             h, w = pixels.shape[:2]
-            ox, oy = x + (panel - w) // 2, y + LABEL_H + (panel - h) // 2
+            room = panel - (bar_width(panel) if item.bar else 0)
+            ox, oy = x + (room - w) // 2, y + LABEL_H + (panel - h) // 2
             canvas.paste(Image.fromarray(pixels, "RGB"), (ox, oy))
             if item.mark is not None:
                 x0, y0, x1, y1 = item.mark
                 draw.rectangle((ox + x0 * w, oy + y0 * h, ox + x1 * w - 1, oy + y1 * h - 1), outline=(255, 40, 40), width=2)
+            if item.bar:
+                _draw_bar(canvas, draw, x + room + 3, oy, h, item.bar, small)
         y += cell_h
     return canvas
+
+
+def _fitted(draw, text: str, font, width: int) -> str:
+    """``text`` cut to ``width`` pixels (ending in '..'), so long labels do not run into the next panel."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "..", font=font) > width:
+        text = text[:-1]
+    return text + ".."
+
+
+def _draw_bar(canvas, draw, x: int, y: int, height: int, ticks: tuple[tuple[float, str], ...], font) -> None:
+    """A vertical colour bar of the heat scale, 0 at the bottom, with labelled ticks."""
+    from PIL import Image
+
+    height = max(height, 2)
+    ramp = heat(np.linspace(1.0, 0.0, height, dtype=np.float32)[:, None, None])
+    strip = np.clip(np.rint(np.repeat(ramp, 8, axis=1) * 255.0), 0, 255).astype(np.uint8)
+    canvas.paste(Image.fromarray(strip, "RGB"), (x, y))
+    for fraction, label in ticks:
+        ty = y + round((1.0 - min(max(fraction, 0.0), 1.0)) * (height - 1))
+        draw.line((x + 8, ty, x + 10, ty), fill=(220, 220, 220))
+        draw.text((x + 12, ty), label, fill=(220, 220, 220), font=font, anchor="lm")
 
 
 @dataclass
@@ -180,6 +240,7 @@ class GlyphSources:
 
     record: GlyphRecord
     result: np.ndarray  # output premultiplied RGBA H x W x 4
+    opaque: bool = False  # an RGB output: one LIIF enlargement of an RGB input, nothing solved
     input: np.ndarray | None = None  # premultiplied input
     levels: tuple[float, ...] = ()
     backgrounds: list[Layer] = field(default_factory=list)
@@ -217,8 +278,8 @@ def _read_grey(path: Path) -> np.ndarray:
 
 
 def _loss_image(loss: np.ndarray) -> np.ndarray:
-    """The debug loss map's scale: sqrt(L) in levels, 8 levels -> white."""
-    return np.clip(np.sqrt(np.maximum(loss, 0.0)) * 255.0 / 8.0, 0.0, 1.0).astype(np.float32)[..., None]
+    """The debug loss map's scale: sqrt(L) in levels, LOSS_FULL_SCALE levels -> 1 (white)."""
+    return np.clip(np.sqrt(np.maximum(loss, 0.0)) * 255.0 / LOSS_FULL_SCALE, 0.0, 1.0).astype(np.float32)[..., None]
 
 
 def _loss(stack: np.ndarray, levels, premul: np.ndarray) -> np.ndarray:
@@ -256,7 +317,7 @@ def gather(record: GlyphRecord, out_dir: Path, *, panel: int, zoom: tuple[int, i
     result = premultiply(loaded.rgba)
     size = result.shape[:2]
     box = zoom_box(zoom, size)
-    src = GlyphSources(record, result)
+    src = GlyphSources(record, result, opaque=not loaded.has_alpha)
     stack_dir = _first_dir(out_dir, "stacks", record, "stack.json")
     debug_dir = _first_dir(out_dir, "debug", record, "")
     levels = parse_levels(record.backgrounds)
@@ -278,6 +339,8 @@ def gather(record: GlyphRecord, out_dir: Path, *, panel: int, zoom: tuple[int, i
     if src.input is None:
         src.notes.append("input not found (no kept stack, manifest source missing): input and LIIF panels skipped")
     src.levels = levels or SolveOptions().backgrounds
+    if src.opaque:
+        return src  # enlarged once, no alpha: no backgrounds, loss map or passes to show
     peer = record.method not in ("", "solve")
 
     # The K enlargements.
@@ -370,8 +433,12 @@ def peer_result(method: str, src: GlyphSources, cache_dir: Path, get_upscaler) -
     return premul
 
 
-def result_panels(name: str, premul: np.ndarray, box: Box | None, panel: int, mark: Box | None) -> list[Panel]:
+def result_panels(name: str, premul: np.ndarray, box: Box | None, panel: int, mark: Box | None,
+                  opaque: bool = False) -> list[Panel]:
+    """A result's panels: alpha and composites, or for an opaque result the picture alone."""
     view = fit(Layer(premul).get(box), panel, "area")
+    if opaque:
+        return [Panel(name, view[..., :3], mark)]
     return [Panel(f"{name}: alpha", view[..., 3:4]),
             Panel(f"{name} over black", composite(view, 0.0)),
             Panel(f"{name} over white", composite(view, 1.0)),
@@ -382,13 +449,54 @@ def result_panels(name: str, premul: np.ndarray, box: Box | None, panel: int, ma
 def build_grid(src: GlyphSources, *, panel: int, zoom: tuple[int, int, int, int] | None,
                compare: tuple[str, ...] = (), cache_dir: Path | None = None, get_upscaler=lambda: None):
     """The grid image (PIL RGB) for gathered sources."""
+    title, rows = layout(src, panel=panel, zoom=zoom, compare=compare, cache_dir=cache_dir, get_upscaler=get_upscaler)
+    return render_rows(title, rows, panel)
+
+
+Rows = list[tuple[str, list[Panel]]]
+
+
+def layout(src: GlyphSources, *, panel: int, zoom: tuple[int, int, int, int] | None, compare: tuple[str, ...] = (),
+           cache_dir: Path | None = None, get_upscaler=lambda: None) -> tuple[list[str], Rows]:
+    """The grid's title lines and its rows of panels, before drawing."""
     record = src.record
     size = src.result.shape[:2]
     box = zoom_box(zoom, size)
     if zoom is not None and box is None:
         src.notes.append(f"zoom {zoom} lies outside the {size[1]}x{size[0]} output")
     views: list[tuple[str, Box | None]] = [("", None)] + ([(" (zoom)", box)] if box is not None else [])
-    rows: list[tuple[str, list[Panel]]] = []
+    rows = _opaque_rows(src, views, panel, box) if src.opaque else _solve_rows(src, views, panel, box)
+    for method in compare:
+        premul = peer_result(method, src, cache_dir, get_upscaler) if cache_dir is not None else None
+        if premul is None:
+            src.notes.append(f"compare {method}: skipped (needs the input" + ("" if method == "lanczos" else " and LIIF") + ")")
+            continue
+        for suffix, view_box in views:
+            rows.append((f"{method}{suffix}", result_panels(method, premul, view_box, panel,
+                                                            box if view_box is None else None, src.opaque)))
+    done = "opaque (RGB): enlarged once with LIIF" if src.opaque else f"method {record.method or 'solve'}"
+    title = [f"{record.key}   {size[1]}x{size[0]}   {done}"
+             + (f"   loss {record.loss:.3f} levels^2" if record.loss is not None else "")
+             + (f"   input consistency (alpha MAE) {record.consistency:.3f} levels" if record.consistency is not None else "")]
+    if zoom is not None and box is not None:
+        title.append(f"zoom x={zoom[0]} y={zoom[1]} w={zoom[2]} h={zoom[3]} (output pixels)")
+    title.extend(f"note: {note}" for note in src.notes)
+    return title, rows
+
+
+def _opaque_rows(src: GlyphSources, views, panel: int, box: Box | None) -> Rows:
+    """An RGB glyph: the input and its one enlargement, per view."""
+    rows: Rows = []
+    for suffix, view_box in views:
+        panels = [Panel("input", fit(Layer(src.input).get(view_box), panel, "nearest")[..., :3])] if src.input is not None else []
+        panels += result_panels("result (LIIF)", src.result, view_box, panel, box if view_box is None else None, opaque=True)
+        rows.append((f"opaque input: one LIIF enlargement, no alpha to solve{suffix}", panels))
+    return rows
+
+
+def _solve_rows(src: GlyphSources, views, panel: int, box: Box | None) -> Rows:
+    """An RGBA glyph: input and LIIF enlargements, the result with its loss map, pass masks; per view."""
+    rows: Rows = []
     for suffix, view_box in views:
         top: list[Panel] = []
         if src.input is not None:
@@ -399,10 +507,13 @@ def build_grid(src: GlyphSources, *, panel: int, zoom: tuple[int, int, int, int]
         if top:
             rows.append((f"input and LIIF enlargements{suffix}" + (f" - {src.stack_note}" if src.stack_note else ""), top))
     for suffix, view_box in views:
-        panels = result_panels(record.method or "solve", src.result, view_box, panel, box if view_box is None else None)
+        panels = result_panels(src.record.method or "solve", src.result, view_box, panel, box if view_box is None else None)
+        title = f"result{suffix}"
         if src.loss is not None:
-            panels.append(Panel(src.loss_note, fit(src.loss.get(view_box), panel, "max")))
-        rows.append((f"result{suffix}", panels))
+            loss_map = heat(fit(src.loss.get(view_box), panel - bar_width(panel), "max"))
+            panels.append(Panel(src.loss_note, loss_map, bar=loss_bar()))
+            title += " - loss map: sqrt(L) per pixel, in 8-bit levels"
+        rows.append((title, panels))
     if src.passes:
         alpha = Layer(src.result[..., 3:4])
         for suffix, view_box in views:
@@ -413,18 +524,4 @@ def build_grid(src: GlyphSources, *, panel: int, zoom: tuple[int, int, int, int]
                 tinted = np.concatenate([np.maximum(context, mask), context * (1 - mask), context * (1 - mask)], axis=2)
                 panels.append(Panel(f"{name}: changed", tinted))
             rows.append((f"pass masks (red: pixels the pass changed){suffix}", panels))
-    for method in compare:
-        premul = peer_result(method, src, cache_dir, get_upscaler) if cache_dir is not None else None
-        if premul is None:
-            src.notes.append(f"compare {method}: skipped (needs the input" + ("" if method == "lanczos" else " and LIIF") + ")")
-            continue
-        for suffix, view_box in views:
-            rows.append((f"{method}{suffix}", result_panels(method, premul, view_box, panel,
-                                                            box if view_box is None else None)))
-    title = [f"{record.stem}   {size[1]}x{size[0]}   method {record.method or 'solve'}"
-             + (f"   loss {record.loss:.3f} levels^2" if record.loss is not None else "")
-             + (f"   input consistency (alpha MAE) {record.consistency:.3f} levels" if record.consistency is not None else "")]
-    if zoom is not None and box is not None:
-        title.append(f"zoom x={zoom[0]} y={zoom[1]} w={zoom[2]} h={zoom[3]} (output pixels)")
-    title.extend(f"note: {note}" for note in src.notes)
-    return render_rows(title, rows, panel)
+    return rows

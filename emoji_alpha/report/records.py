@@ -41,13 +41,19 @@ class GlyphRecord:
         return Path(self.name).stem
 
     @property
+    def key(self) -> str:
+        """The name without ``.png``, any subfolder kept (``face-1/glyph-u1F343`` for a font
+        collection's face): where the glyph's thumbnail, grid and peer cache live."""
+        return self.name[:-4] if self.name.lower().endswith(".png") else self.name
+
+    @property
     def ok(self) -> bool:
         return self.path is not None and self.status in ("done", "")
 
     def keys(self) -> set[str]:
         """Lower-case names ``--only`` matches: the stem with and without ``glyph-``, and the codepoints."""
         stem = self.stem.lower()
-        keys = {stem, self.name.lower(), stem.removeprefix("glyph-")}
+        keys = {stem, self.name.lower(), stem.removeprefix("glyph-"), self.key.lower()}
         if self.codepoints:
             keys.add(normalise_codepoints(self.codepoints))
         return keys
