@@ -20,7 +20,7 @@ def test_weights_folder_is_one_line(tmp_path, monkeypatch, capsys):
     (tmp_path / "ckpt").mkdir()
     with pytest.raises(EmojiAlphaError, match="is a folder"):
         weights.resolve(tmp_path / "ckpt")
-    for output in (tmp_path / "big.png", tmp_path / "out"):  # single run and batch
+    for output in (tmp_path / "big.png", f"{tmp_path / 'out'}/"):  # single run and batch (a folder ends in /)
         code, _out, err = batchkit.run_main(monkeypatch, capsys, "enlarge", source, "-o", output, "--size", "32",
                                             "--weights", tmp_path / "ckpt")
         line = batchkit.last_line_error(err)
