@@ -41,8 +41,10 @@ def _run(case: str, glyph_path: str, size: int, queue) -> None:
     from emoji_alpha.pipeline import FAST_PRESET, SolveOptions, enlarge_rgba
 
     premul = premultiply(read_image(glyph_path).rgba)
-    # the default weights for ours, the official ones for the reference (same network, same cost)
-    upscaler = Upscaler("official" if case == "twobg-reference" else None, log=lambda _m: None)
+    # the default weights for ours, the official ones for the reference (same network, same cost);
+    # "weights:NAME" is the default pipeline with --weights NAME (the weights comparison)
+    weights = case.split(":", 1)[1] if case.startswith("weights:") else None
+    upscaler = Upscaler("official" if case == "twobg-reference" else weights, log=lambda _m: None)
     start = time.perf_counter()
     split: dict[str, float] = {}
     if case == "twobg-reference":
@@ -56,7 +58,7 @@ def _run(case: str, glyph_path: str, size: int, queue) -> None:
         out[..., :3] = np.clip(black, 0, out[..., 3:4])
         split["liif"] = time.perf_counter() - start
     else:
-        changes = VARIANTS[case][1] if case in VARIANTS else {}
+        changes = VARIANTS[case][1] if case in VARIANTS else {}  # weights:NAME and default: no changes
         options = SolveOptions(**(FAST_PRESET if case == "fast" else changes))
         result = enlarge_rgba(premul, (size, size), upscaler, options)
         out = result.premul
@@ -93,7 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--also", default="", help=f"comma-separated, also these settings: {', '.join(VARIANTS)}")
     parser.add_argument("--fast", action="store_true", help="same as --also fast")
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--weights", default="", help="comma-separated weight sets: instead of the reference "
+                        "comparison, the default pipeline with each (e.g. emoji,emoji-fast), side by side, with "
+                        "each one's ratio to the first; kept in its own table")
     args = parser.parse_args(argv)
+    if args.weights:
+        return compare_weights(args)
     data = cache_dir() / "benchmark"
     sizes = [int(s) for s in args.sizes.split(",")]
     also = [v for v in args.also.split(",") if v]
@@ -149,7 +156,62 @@ def main(argv: list[str] | None = None) -> int:
                      f"{r['twobg_reference']['total']:.1f} | "
                      f"{r['ratio']:.2f} | {other} | {split['band_fraction']:.2f}, {split['on_demand_fraction']:.2f} | {parts} | "
                      f"{r['default']['peak_rss_mb']:.0f} / {r['twobg_reference']['peak_rss_mb']:.0f} |")
-    (args.out / "pipeline_speed.md").write_text("\n".join(lines) + "\n")
+    table = args.out / "pipeline_speed.md"
+    marker = "\n## Weight sets side by side"
+    old_text = table.read_text() if table.exists() else ""
+    kept_section = marker + old_text.split(marker, 1)[1] if marker in old_text else ""  # compare_weights' table
+    table.write_text("\n".join(lines) + "\n" + kept_section)
+    print("\n".join(lines))
+    return 0
+
+
+def compare_weights(args) -> int:
+    """The default pipeline with several weight sets on the same glyphs, alternating, each
+    case in a fresh process; best of ``--repeats``; rows of other sizes are kept."""
+    import torch
+
+    from emoji_alpha.liif.weights import cache_dir
+    from machine import cpu_model
+
+    weights = [w for w in args.weights.split(",") if w]
+    sizes = [int(s) for s in args.sizes.split(",")]
+    previous = args.out / "pipeline_speed_weights.json"
+    kept = [r for r in json.loads(previous.read_text())["rows"] if r["size"] not in sizes] if previous.exists() else []
+    rows = []
+    for size in sizes:
+        for glyph in GLYPHS:
+            path = cache_dir() / "benchmark" / glyph / "160.png"
+            if not path.exists():
+                raise SystemExit(f"{path} missing: run `python benchmarks/make_dataset.py` first")
+            runs = [[measure(f"weights:{w}", path, size) for w in weights] for _ in range(args.repeats)]
+            best = {w: min((r[i] for r in runs), key=lambda r: r["total"]) for i, w in enumerate(weights)}
+            rows.append({"glyph": glyph, "size": size, "runs": args.repeats, "best": best,
+                         "all_totals": [[case["total"] for case in r] for r in runs]})
+            print(f"{glyph} 160->{size}: " + ", ".join(f"{w} {best[w]['total']:.1f} s" for w in weights), flush=True)
+    rows = sorted(kept + rows, key=lambda r: (r["size"], GLYPHS.index(r["glyph"])))
+    meta = {"machine": cpu_model(), "threads": torch.get_num_threads(), "torch": torch.__version__}
+    args.out.mkdir(parents=True, exist_ok=True)
+    previous.write_text(json.dumps({"meta": meta, "weights": weights, "rows": rows}, indent=1))
+    lines = ["", "## Weight sets side by side (default pipeline, `--weights`)", "",
+             f"Machine: {meta}. Each case in a fresh process (cold), alternating per glyph; best of the runs; "
+             "the ratio is the first weight set's time over each one's (its speed-up), per run in brackets.", "",
+             "| glyph | size | runs | " + " | ".join(f"`{w}` (s)" for w in weights) + " | speed-up | split of the last (s) | "
+             "peak RSS (MB) |", "|---|---|---|" + "---|" * len(weights) + "---|---|---|"]
+    for r in rows:
+        names = list(r["best"])
+        totals = [r["best"][w]["total"] for w in names]
+        pairs = [run[0] / run[-1] for run in r["all_totals"]]
+        spread = f" ({min(pairs):.1f}-{max(pairs):.1f})" if len(pairs) > 1 else ""
+        last = r["best"][names[-1]]["split"]
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in last.items() if k not in ("band_fraction", "on_demand_fraction", "liif"))
+        lines.append(f"| {r['glyph']} | 160->{r['size']} | {r['runs']} | " + " | ".join(f"{t:.1f}" for t in totals) +
+                     f" | {totals[0] / totals[-1]:.1f}x{spread} | {parts} | " +
+                     " / ".join(f"{r['best'][w]['peak_rss_mb']:.0f}" for w in names) + " |")
+    table = args.out / "pipeline_speed.md"
+    text = table.read_text() if table.exists() else ""
+    marker = "\n## Weight sets side by side"
+    text = (text.split(marker)[0].rstrip("\n") + "\n") if marker in text else text
+    table.write_text(text + "\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0
 
