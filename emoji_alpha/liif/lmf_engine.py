@@ -13,6 +13,7 @@ is what :meth:`LatentModulatedLIIF.query_reference` gives at the pixel centres (
 
 from __future__ import annotations
 
+import copy
 from typing import Callable
 
 import numpy as np
@@ -42,6 +43,10 @@ class LmfEngine:
             self.out_t = model.render.out.weight.detach().t().contiguous().to(self.dtype)  # m x out
             self.out_bias = model.render.out.bias.detach().contiguous().to(self.dtype)
         self.split = [width, width, width, width, model.out_dim]
+        # channels-last copies of the encoder and the latent net: oneDNN's convolutions run
+        # ~1.6x faster in that layout on a CPU (as in the exact engine); the model is left alone
+        self.encoder = copy.deepcopy(model.encoder).eval().to(memory_format=torch.channels_last)
+        self.latent = copy.deepcopy(model.latent).eval().to(memory_format=torch.channels_last)
         #: On a CPU the render runs as one numba kernel (see :mod:`_lmf_kernels`); the torch
         #: path below is the GPU's, and the kernel's reference in the tests.
         self.use_kernel = use_kernel
@@ -58,12 +63,13 @@ class LmfEngine:
         with exact_float32(self.device):
             batch, _, h, w = images.shape
             out_size = (int(out_size[0]), int(out_size[1]))
-            images = images.to(device=self.device, dtype=torch.float32)
-            cell = torch.tensor([[2.0 / out_size[0], 2.0 / out_size[1]]], device=self.device)
+            images = images.to(device=self.device, dtype=torch.float32).contiguous(memory_format=torch.channels_last)
+            # the cell size in feature pixels, as LatentModulatedLIIF.modulations scales it
+            cell = torch.tensor([[2.0 / out_size[0] * h, 2.0 / out_size[1] * w]], device=self.device)
             rows = []
             for index in range(batch):  # one image at a time keeps the activations small
-                feat = self.model.encode((images[index:index + 1] - 0.5) / 0.5)
-                rows.append(self.model.modulations(feat, cell)[0].permute(1, 2, 0).reshape(h * w, -1))
+                feat = self.encoder((images[index:index + 1] - 0.5) / 0.5)
+                rows.append(self.latent(feat, cell)[0].permute(1, 2, 0).reshape(h * w, -1))
             table = torch.cat(rows).to(self.dtype).contiguous()
             grid = self._grid((h, w), out_size)
         return PreparedFeatures(table, 0, batch, (h, w), out_size, grid)
