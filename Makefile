@@ -48,7 +48,7 @@ bench-speed: $(STAMP) weights
 	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/pipeline_speed.py
 	$(PY) benchmarks/pipeline_speed.py --weights emoji,emoji-fast --sizes 2000 --repeats 2
-	$(PY) benchmarks/font_throughput.py --weights emoji-fast,emoji --subset emoji=10
+	$(PY) benchmarks/font_throughput.py --weights emoji-fast,emoji --subset emoji=4
 
 # Retrain the emoji LIIF weights and the fast decoder (about two hours on 2 CPU cores; resumable) and write them into the package.
 train-emoji: $(STAMP) weights
