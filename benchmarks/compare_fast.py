@@ -4,7 +4,7 @@ on the quality benchmark, glyph for glyph, with issue #17's bounds checked.
     python benchmarks/quality.py --weights emoji --minimal --rgba                     # quality_emoji.json
     python benchmarks/quality.py --weights emoji --minimal --tasks 160-2000 --out benchmarks/results/emoji-2000
     python benchmarks/quality.py --weights emoji-fast --minimal --tasks 64-256,160-640,160-2000
-    python benchmarks/compare_fast.py                                                 # -> results/quality_fast.md
+    python benchmarks/compare_fast.py    # reads every quality_emoji{,_fast}.json under results/                                                # -> results/quality_fast.md
 
 Both sides run the default pipeline (edge band, 4 backgrounds with 2 on demand, exact solve,
 back-projection); only the decoder differs. Means over the glyphs both runs have. Bounds: edge
@@ -41,23 +41,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--results", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
-    fast_report = json.loads((args.results / "quality_emoji_fast.json").read_text())
-    exact_reports = [json.loads((args.results / "quality_emoji.json").read_text())]
-    large = args.results / "emoji-2000" / "quality_emoji.json"
-    if large.exists():
-        exact_reports.append(json.loads(large.read_text()))
+    # each side may come from several runs (a task run on its own, into a subfolder)
+    fast_reports = [json.loads(p.read_text()) for p in sorted(args.results.glob("**/quality_emoji_fast.json"))]
+    exact_reports = [json.loads(p.read_text()) for p in sorted(args.results.glob("**/quality_emoji.json"))]
     lines = ["# Fast decoder vs exact emoji LIIF (quality benchmark)", "", __doc__.split("\n\n")[2], "",
              "Alpha errors in 8-bit levels, PSNR in dB.", "",
              "| task | glyphs | weights | " + " | ".join(label for _, label, _ in KEYS) + " | within the bounds |",
              "|---|---|---|" + "---|" * len(KEYS) + "---|"]
     verdicts = []
-    for task in fast_report["tasks"]:
+    tasks = sorted({task for report in fast_reports for task in report["tasks"]}, key=lambda t: int(t.split("-")[1]))
+    for task in tasks:
         exact_rows: dict[str, dict] = {}
+        fast_rows: dict[str, dict] = {}
         for report in exact_reports:
             exact_rows.update(per_glyph(report, task))
-        if not exact_rows:
+        for report in fast_reports:
+            fast_rows.update(per_glyph(report, task))
+        if not exact_rows or not set(exact_rows) & set(fast_rows):
             continue
-        exact, fast, count = compare(exact_rows, per_glyph(fast_report, task))
+        exact, fast, count = compare(exact_rows, fast_rows)
         ratio = fast["edge_alpha_mae"] / exact["edge_alpha_mae"]
         drop = exact["any_bg_psnr"] - fast["any_bg_psnr"]
         ok = ratio <= MAE_BOUND and drop <= PSNR_BOUND
