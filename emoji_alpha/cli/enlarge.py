@@ -186,7 +186,7 @@ def _single(source: str, output: str | None, image_format: str | None, size, sca
 def _batch(inputs: list[Path], out_dir: Path, **kwargs) -> None:
     from rich.console import Console
 
-    from emoji_alpha.batch import report
+    from emoji_alpha.batch import status
     from emoji_alpha.batch.manifest import Manifest
     from emoji_alpha.batch.run import run_batch
     from emoji_alpha.progress import is_quiet
@@ -199,7 +199,7 @@ def _batch(inputs: list[Path], out_dir: Path, **kwargs) -> None:
     else:
         console = Console()
         with Manifest.in_folder(out_dir, create=False) as manifest:
-            for table in report.manifest_tables(manifest):
+            for table in status.manifest_tables(manifest):
                 console.print(table)
         console.print(f"this run: {summary.done} enlarged, {summary.skipped} already done, {summary.failed} failed "
                       f"in {summary.seconds:.1f}s ({summary.executor or 'nothing to run'})", highlight=False)
