@@ -330,18 +330,19 @@ def test_auto_backend_choice():
 
 @pytest.mark.parametrize("backend", ["auto", "torch"])
 def test_pipeline_solve_same_for_every_backend(backend):
-    from emoji_alpha.pipeline import SolveOptions, solve_stack
+    from emoji_alpha.options import EnlargeOptions
+    from emoji_alpha.pipeline import solve_stack
 
     rng = np.random.default_rng(5)
     lr = rng.random((6, 6, 4)).astype(np.float32)
     lr[..., 3] = np.where(rng.random((6, 6)) < 0.3, 1.0, lr[..., 3])
     lr[..., :3] *= lr[..., 3:]
-    options = SolveOptions()
+    options = EnlargeOptions()
     levels = np.asarray(options.backgrounds, np.float32)[:, None, None, None]
     up = np.repeat(np.repeat(lr, 4, 0), 4, 1)
     stack = (up[None, ..., :3] + (1 - up[None, ..., 3:]) * levels + rng.normal(0, 0.01, (len(levels), 24, 24, 3))
              ).astype(np.float32)
-    reference, info_ref = solve_stack(stack, lr, SolveOptions(backend="numba", passes=2))
-    result, info = solve_stack(stack, lr, SolveOptions(backend=backend, passes=2))
+    reference, info_ref = solve_stack(stack, lr, EnlargeOptions(backend="numba", passes=2))
+    result, info = solve_stack(stack, lr, EnlargeOptions(backend=backend, passes=2))
     np.testing.assert_allclose(result, reference, atol=1e-6)
-    assert info["loss"] == pytest.approx(info_ref["loss"], rel=1e-5)
+    assert info.loss == pytest.approx(info_ref.loss, rel=1e-5)
