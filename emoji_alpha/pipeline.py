@@ -120,7 +120,8 @@ def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: 
     transparent ones with the background itself (S_k = b_k) and opaque ones with one
     enlargement over the middle background, the same for every k. A stack built like this
     re-solves to exact 0 and 1 there. ``--full`` (no band) decodes every level everywhere.
-    ``report``, if given, receives ``on_demand_fraction`` (of the band).
+    ``report``, if given, receives ``on_demand_fraction`` (of the band) and the ``backend``
+    the on-demand fit ran on.
     """
     from emoji_alpha.solve.on_demand import complete_on_demand, split_levels
 
@@ -155,10 +156,12 @@ def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: 
 
     if extra and band.size:
         device = solver_device(upscaler, options)
+        backend = solver_backend(options, band.size, device)
         decoded = complete_on_demand(band_stack, backgrounds, base, extra, options.on_demand_residual, decode,
-                                     backend=solver_backend(options, band.size, device), device=device, timer=timer)
+                                     backend=backend, device=device, timer=timer)
         if report is not None:
             report.on_demand_fraction = float(decoded.mean())
+            report.backend = backend
     stack[:, band] = band_stack
     stack = stack.reshape(count, height, width, 3)
     fill_faint(stack, premul_lr, backgrounds, faint)
@@ -185,12 +188,12 @@ def solver_device(upscaler, options: EnlargeOptions) -> str:
     return "cpu" if device == "cpu" or options.backend == "numba" else device
 
 
-def solver_backend(options: EnlargeOptions, pixels: int, device: str) -> str:
+def solver_backend(options: EnlargeOptions, pixels: int, device: str, *, numba_started: bool = False) -> str:
     """The solver backend for a problem of ``pixels`` on ``device``: torch on a GPU, else
     ``options.backend`` resolved by :func:`emoji_alpha.solve.choose_backend`."""
     from emoji_alpha.solve import choose_backend
 
-    return "torch" if device != "cpu" else choose_backend(options.backend, pixels)
+    return "torch" if device != "cpu" else choose_backend(options.backend, pixels, numba_started=numba_started)
 
 
 def channels_in(upscaler) -> int:
@@ -244,9 +247,10 @@ def _back_project(result: np.ndarray, premul_lr: np.ndarray, band: np.ndarray, t
 
 def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOptions,
                 timer: StageTimer | None = None, debug_dir: Path | None = None,
-                device: str = "cpu") -> tuple[np.ndarray, SolveReport]:
+                device: str = "cpu", *, numba_started: bool = False) -> tuple[np.ndarray, SolveReport]:
     """Recover premultiplied RGBA (H x W x 4) from a K x H x W x 3 stack; returns (premul, report).
-    ``device``: a torch device for the solve, back-projection and checks (the torch backend)."""
+    ``device``: a torch device for the solve, back-projection and checks (the torch backend).
+    ``numba_started``: this glyph's on-demand fit already ran on numba (``auto`` then keeps it)."""
     from emoji_alpha.solve import recompositing_loss, solve_exact
     from emoji_alpha.solve.backproject import consistency_error
     from emoji_alpha.solve.passes import run_passes
@@ -260,7 +264,7 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOption
     transparent, opaque = footprint_masks(premul_lr[..., 3], size, 0)
     band = ~(transparent | opaque)
     result = np.zeros((*size, 4), np.float32)
-    backend = solver_backend(options, int(band.sum()), device)
+    backend = solver_backend(options, int(band.sum()), device, numba_started=numba_started)
     with timer("solve"):
         premul, alpha = solve_exact(stack[:, band], backgrounds, backend=backend, device=device)
         result[band, :3], result[band, 3] = premul, alpha
@@ -322,7 +326,8 @@ def enlarge_solve(premul_lr: np.ndarray, size: tuple[int, int], upscaler, option
         levels = [round(float(b) * 255.0, 3) for b in options.backgrounds]
         save_stack(keep_stack, stack, premul_lr, StackInfo(levels, source, list(premul_lr.shape[:2]), list(size),
                                                             getattr(upscaler, "weights_sha256", ""), options.band_margin))
-    premul, report = solve_stack(stack, premul_lr, options, timer, debug_dir, solver_device(upscaler, options))
+    premul, report = solve_stack(stack, premul_lr, options, timer, debug_dir, solver_device(upscaler, options),
+                                 numba_started=stacked.backend == "numba")
     report.on_demand_fraction = stacked.on_demand_fraction
     return premul, report
 

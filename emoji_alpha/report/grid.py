@@ -291,10 +291,11 @@ def _loss(stack: np.ndarray, levels, premul: np.ndarray) -> np.ndarray:
 
 
 def _pass_masks(stack: np.ndarray, premul_lr: np.ndarray, levels, passes: int) -> list[tuple[str, np.ndarray]]:
-    """Re-solve ``stack`` with ``passes`` passes and return each pass's changed-pixel mask."""
+    """Re-solve ``stack`` with ``passes`` passes and return each pass's changed-pixel mask
+    (on numba, like the loss maps: :func:`_loss`)."""
     from emoji_alpha.pipeline import solve_stack
 
-    options = EnlargeOptions(backgrounds=tuple(levels), passes=passes)
+    options = EnlargeOptions(backgrounds=tuple(levels), passes=passes, backend="numba")
     with tempfile.TemporaryDirectory(prefix="emoji-alpha-report-") as tmp:
         solve_stack(np.ascontiguousarray(stack, np.float32), premul_lr, options, debug_dir=Path(tmp))
         return [(m.stem, _read_grey(m)) for m in _pass_files(Path(tmp))]
