@@ -92,7 +92,8 @@ def glyph_cases(device: str, repeats: int, sizes) -> list[dict]:
     from emoji_alpha.liif import Upscaler
     from emoji_alpha.liif.engine import reference_enlarge
     from emoji_alpha.liif.weights import cache_dir
-    from emoji_alpha.pipeline import SolveOptions, enlarge_rgba
+    from emoji_alpha.options import EnlargeOptions
+    from emoji_alpha.pipeline import enlarge_rgba
 
     quiet = {"log": lambda _m: None}
     ours = {name: Upscaler(None, device, half=half, **quiet) for name, half in _precisions(device).items()}
@@ -106,11 +107,11 @@ def glyph_cases(device: str, repeats: int, sizes) -> list[dict]:
             for name, upscaler in ours.items():
                 def run_once():
                     upscaler.seconds = {"encode": 0.0, "query": 0.0}
-                    return enlarge_rgba(premul, (size, size), upscaler, SolveOptions())
+                    return enlarge_rgba(premul, (size, size), upscaler, EnlargeOptions())
 
                 result, seconds, _ = _best(run_once, device, repeats)
                 results[name] = result.premul
-                split = dict(result.info["seconds"])  # the last run's
+                split = dict(result.report.seconds)  # the last run's
                 split.update({f"liif:{k}": v for k, v in upscaler.seconds.items()})
                 row[name] = {"seconds": seconds, "split": split}
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 GLYPHS = ("1fab0", "1f680+shadow")  # natural translucent wings; soft drop shadow
-#: Other settings of our pipeline (``--also``): their label and their SolveOptions changes.
-VARIANTS = {"fast": ("--fast", None),  # pipeline.FAST_PRESET
+#: Other settings of our pipeline (``--also``): their label and their EnlargeOptions changes.
+VARIANTS = {"fast": ("--fast", None),  # options.FAST_PRESET
             "everywhere": ("4 levels everywhere", {"on_demand": ()}),
             "three": ("3 levels everywhere, 192 on demand > 0.5", {"on_demand": (192 / 255,), "on_demand_residual": 0.5})}
 
@@ -38,7 +38,8 @@ def _run(case: str, glyph_path: str, size: int, queue) -> None:
     from emoji_alpha.images import premultiply, read_image, write_png, unpremultiply
     from emoji_alpha.liif import Upscaler
     from emoji_alpha.liif.engine import reference_enlarge
-    from emoji_alpha.pipeline import FAST_PRESET, SolveOptions, enlarge_rgba
+    from emoji_alpha.options import FAST_PRESET, EnlargeOptions
+    from emoji_alpha.pipeline import enlarge_rgba
 
     premul = premultiply(read_image(glyph_path).rgba)
     # the default weights for ours, the official ones for the reference (same network, same cost);
@@ -59,13 +60,14 @@ def _run(case: str, glyph_path: str, size: int, queue) -> None:
         split["liif"] = time.perf_counter() - start
     else:
         changes = VARIANTS[case][1] if case in VARIANTS else {}  # weights:NAME and default: no changes
-        options = SolveOptions(**(FAST_PRESET if case == "fast" else changes))
+        options = EnlargeOptions(**(FAST_PRESET if case == "fast" else changes))
         result = enlarge_rgba(premul, (size, size), upscaler, options)
         out = result.premul
-        split = dict(result.info["seconds"])
+        report = result.report
+        split = dict(report.seconds)
         split.update({f"liif:{k}": v for k, v in upscaler.seconds.items()})
-        split["band_fraction"] = result.info["band_fraction"]
-        split["on_demand_fraction"] = result.info.get("on_demand_fraction", 1.0)
+        split["band_fraction"] = report.band_fraction
+        split["on_demand_fraction"] = 1.0 if report.on_demand_fraction is None else report.on_demand_fraction
     io_start = time.perf_counter()
     write_png(Path("/tmp") / f"pipeline-speed-{case}-{size}.png", unpremultiply(out))
     split["io"] = time.perf_counter() - io_start

@@ -45,7 +45,9 @@ sys.path.insert(0, str(HERE))
 from emoji_alpha.composite import faint_mask, footprint_masks, middle_level  # noqa: E402
 from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png  # noqa: E402
 from emoji_alpha.metrics import evaluate  # noqa: E402
-from emoji_alpha.pipeline import FAST_PRESET, SolveOptions, enlarge_rgba, fill_faint, liif_stack, solve_stack  # noqa: E402
+from emoji_alpha.methods import PEERS, get_method  # noqa: E402
+from emoji_alpha.options import FAST_PRESET, EnlargeOptions  # noqa: E402
+from emoji_alpha.pipeline import enlarge_rgba, fill_faint, liif_stack, solve_stack  # noqa: E402
 from emoji_alpha.progress import progress_bar  # noqa: E402
 from emoji_alpha.solve.on_demand import complete_on_demand, split_levels  # noqa: E402
 from emoji_alpha.solve.peers import KEY_LEVELS, choose_key, enlarge_lanczos, enlarge_separate, remove_key  # noqa: E402
@@ -56,15 +58,15 @@ TASKS = {"64-256": (64, 256, None), "160-640": (160, 640, 2), "32-64": (32, 64, 
 #: (and twobg from its own two enlargements is not measured there).
 DIRECT_TASKS = ("160-2000",)
 
-DEFAULT = SolveOptions()
+DEFAULT = EnlargeOptions()
 BG_SETS = {"K2": (0, 255), "K3": (0, 128, 255), "K3 0,96,255": (0, 96, 255), "K3 0,160,255": (0, 160, 255),
            "K3 0,64,255": (0, 64, 255), "K3 0,192,255": (0, 192, 255), "K3 32,128,233": (32, 128, 233),
            "K4": (0, 96, 160, 255), "K4 outer": (0, 64, 192, 255), "K5": (0, 64, 128, 192, 255), "K9": LEVELS}
 
 
-def variants() -> dict[str, SolveOptions]:
+def variants() -> dict[str, EnlargeOptions]:
     """Solver variants evaluated from the cached stack. 'solve (default)' is the shipped default."""
-    def opts(bgs, **kw) -> SolveOptions:  # every level decoded everywhere (no backgrounds on demand)
+    def opts(bgs, **kw) -> EnlargeOptions:  # every level decoded everywhere (no backgrounds on demand)
         return dataclasses.replace(DEFAULT, backgrounds=tuple(b / 255.0 for b in bgs), on_demand=(), **kw)
 
     plain = dict(backproject=1, bp_kernel="box", bp_weighting="uniform", passes=0)
@@ -100,7 +102,7 @@ def variants() -> dict[str, SolveOptions]:
     return out
 
 
-def as_pipeline_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions, task_margin: int | None) -> np.ndarray | None:
+def as_pipeline_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOptions, task_margin: int | None) -> np.ndarray | None:
     """The stack the pipeline would build with ``options``: the options' backgrounds, and in
     edge-band mode the decided pixels filled as :func:`emoji_alpha.pipeline.liif_stack` does
     (LIIF's value at a pixel does not depend on which other pixels are queried, so this is
@@ -175,7 +177,7 @@ def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: i
         return {"solve (default)": done[key]}
     solver = {k: v for k, v in variants().items()
               if (k in MINIMAL if minimal else k in CORE or not core_only) or any(word in k for word in extra)}
-    todo: dict[str, SolveOptions | None] = {**solver, **{peer: None for peer in PEERS}}
+    todo: dict[str, EnlargeOptions | None] = {**solver, **{peer: None for peer in PEERS}}
     if rgba:
         todo.update({label: None for label in RGBA_METHODS})
     stack = None
@@ -204,7 +206,7 @@ def run_glyph(name: str, lr: np.ndarray, truth: np.ndarray, size: int, margin: i
     return results
 
 
-def _result_fields(options: SolveOptions) -> dict:
+def _result_fields(options: EnlargeOptions) -> dict:
     """The options that change a result, for checkpoint keys: not the solver backend, nor the
     on-demand settings when no on-demand level is among the backgrounds (keys stay as before)."""
     fields = {k: v for k, v in dataclasses.asdict(options).items() if k != "backend"}
@@ -213,7 +215,6 @@ def _result_fields(options: SolveOptions) -> dict:
     return fields
 
 
-PEERS = ("twobg", "separate", "keygrey", "lanczos")
 #: The 4-channel emoji-trained model (``--rgba``): not a peer, one of ours.
 RGBA_METHODS = {"rgba-liif": DEFAULT.backproject, "rgba-liif no-bp": 0}
 
@@ -221,15 +222,14 @@ RGBA_METHODS = {"rgba-liif": DEFAULT.backproject, "rgba-liif no-bp": 0}
 @functools.cache
 def _rgba_upscaler():
     from emoji_alpha.liif import Upscaler
-    from emoji_alpha.pipeline import RGBA_WEIGHTS
 
-    return Upscaler(RGBA_WEIGHTS, log=lambda _m: None)
+    return Upscaler(get_method("rgba-liif").weights, log=lambda _m: None)
 
 
 def rgba_prediction(label: str, premul_lr: np.ndarray, size: int) -> np.ndarray:
-    from emoji_alpha.pipeline import RGBA_METHOD, enlarge_rgba_direct
+    from emoji_alpha.pipeline import enlarge_rgba_direct
 
-    options = dataclasses.replace(DEFAULT, method=RGBA_METHOD, backproject=RGBA_METHODS[label])
+    options = dataclasses.replace(DEFAULT, method="rgba-liif", backproject=RGBA_METHODS[label])
     return enlarge_rgba_direct(premul_lr, (size, size), _rgba_upscaler(), options)[0]
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from emoji_alpha.images import LoadedImage
     from emoji_alpha.liif.upscaler import Upscaler
+    from emoji_alpha.options import LiifConfig
 
 #: What :func:`enlarge` takes: a file path, a Pillow image, or a numpy array.
 ImageInput = Union[str, "os.PathLike[str]", "Image.Image", "np.ndarray"]
@@ -29,12 +30,12 @@ SizeInput = Union[int, str, tuple[int, int]]
 
 
 def enlarge(image: ImageInput, *, size: SizeInput | None = None, scale: float | None = None,
-            method: str = "solve", backgrounds: Sequence[float] | str | None = None, passes: int | None = None,
+            method: str | None = None, backgrounds: Sequence[float] | str | None = None, passes: int | None = None,
             backproject: int | None = None, bp_kernel: str | None = None, band_margin: int | None = None,
             full: bool = False, faint_alpha: int | None = None, on_demand: Sequence[float] | str | None = None,
-            on_demand_residual: float | None = None, fast: bool = False, backend: str = "auto",
-            weights: str | os.PathLike[str] | None = None, device: str = "cpu", half: bool = False,
-            threads: int | None = None, memory_limit: float | None = None, chunk_size: int = 16384,
+            on_demand_residual: float | None = None, fast: bool = False, backend: str | None = None,
+            weights: str | os.PathLike[str] | None = None, device: str | None = None, half: bool = False,
+            threads: int | None = None, memory_limit: float | None = None, chunk_size: int | None = None,
             progress: bool = False) -> Image.Image:
     """Enlarge one image with LIIF and, for RGBA input, solve its alpha; returns a Pillow
     image (RGBA for input with alpha, RGB for opaque input).
@@ -46,32 +47,31 @@ def enlarge(image: ImageInput, *, size: SizeInput | None = None, scale: float | 
     Give exactly one of ``size`` (longer side, ``"WxH"`` or ``(width, height)``) and ``scale``;
     an output smaller than the input is refused. The other keywords are the CLI's options
     (``--backgrounds 0,64,192,255`` is ``backgrounds=(0, 64, 192, 255)``; ``memory_limit`` in
-    GiB) with the same defaults. ``progress``: show the progress bars on stderr.
+    GiB); None, like a flag not given, keeps the CLI's default (:mod:`emoji_alpha.options`).
+    ``progress``: show the progress bars on stderr.
 
     User errors (a bad size, an unreadable file, an unknown method, a size over the memory
     limit) raise :class:`emoji_alpha.EmojiAlphaError`.
     """
     from PIL import Image as PILImage
 
-    from emoji_alpha.cli.solver_options import build_options
     from emoji_alpha.images import to_uint8
-    from emoji_alpha.liif.memory import memory_limit_bytes
-    from emoji_alpha.pipeline import _NoLiif, enlarge_loaded, weights_for
+    from emoji_alpha.options import from_flags
+    from emoji_alpha.pipeline import NO_LIIF, enlarge_loaded, needs_liif
     from emoji_alpha.progress import set_bars_enabled
     from emoji_alpha.sizes import check_enlarges, output_size
 
-    options = build_options(method=method, backgrounds=_levels(backgrounds, "backgrounds"), passes=passes,
-                            backproject=backproject, bp_kernel=bp_kernel, band_margin=band_margin, full=full,
-                            backend=backend, faint_alpha=faint_alpha, fast=fast,
-                            on_demand=_levels(on_demand, "on_demand"), on_demand_residual=on_demand_residual)
+    options, liif = from_flags(method=method, backgrounds=_levels(backgrounds, "backgrounds"), passes=passes,
+                               backproject=backproject, bp_kernel=bp_kernel, band_margin=band_margin, full=full,
+                               backend=backend, faint_alpha=faint_alpha, fast=fast,
+                               on_demand=_levels(on_demand, "on_demand"), on_demand_residual=on_demand_residual,
+                               weights=weights, device=device, half=half, threads=threads, memory_limit=memory_limit,
+                               chunk_size=chunk_size)
     loaded = load_image(image)
     size_text = _size_text(size)
     out_size = output_size(loaded.size, size_text, scale)
     check_enlarges(loaded.size, out_size, size_text, scale)
-    limit = memory_limit_bytes(memory_limit)
-    needs_liif = options.method != "lanczos" or not loaded.has_alpha
-    upscaler = (cached_upscaler(_weights_key(weights_for(options.method, weights)), device, chunk_size, threads, limit,
-                                half) if needs_liif else _NoLiif())
+    upscaler = cached_upscaler(liif) if needs_liif(options, loaded) else NO_LIIF
     previous = set_bars_enabled(progress)
     try:
         result = enlarge_loaded(loaded, out_size, upscaler, options)
@@ -102,19 +102,11 @@ def load_image(image: ImageInput) -> LoadedImage:
 
 
 @functools.lru_cache(maxsize=4)
-def cached_upscaler(weights: str | None, device: str, chunk_size: int, threads: int | None,
-                    memory_limit: int | None, half: bool) -> Upscaler:
+def cached_upscaler(liif: LiifConfig) -> Upscaler:
     """One :class:`Upscaler` per configuration, so repeated calls load the model once."""
-    from emoji_alpha.liif import Upscaler
     from emoji_alpha.progress import log
 
-    return Upscaler(weights, device, chunk_size=chunk_size, threads=threads, memory_limit=memory_limit, half=half,
-                    log=log)
-
-
-def _weights_key(weights: str | os.PathLike[str] | None) -> str | None:
-    """Weights as a cache key: a path and its string are the same weights."""
-    return None if weights is None else os.fspath(weights)
+    return liif.build(log)
 
 
 def _size_text(size: SizeInput | None) -> str | None:

@@ -22,6 +22,7 @@ def samples_dir() -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     from emoji_alpha.batch.run import run_batch
+    from emoji_alpha.options import LiifConfig
     from emoji_alpha.report import write_report
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="512")
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args(argv)
-    summary = run_batch([samples_dir()], args.output, size=args.size, device=args.device)
+    summary = run_batch([samples_dir()], args.output, size=args.size, liif=LiifConfig(device=args.device))
     write_report(args.output, grids="all")
     out = args.output.resolve()
     log(f"\nEnlarged glyphs: {out}/glyph-*.png   manifest: {out}/emoji-alpha.sqlite")

@@ -8,11 +8,11 @@ then optionally back-projected onto the input and refined by passes.
 
 from __future__ import annotations
 
-import os
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -20,56 +20,46 @@ from emoji_alpha.composite import faint_mask, flatten, footprint_masks, middle_l
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.images import (STDIO, LoadedImage, check_unit_range, premultiply, read_input_image, unpremultiply,
                                 write_png)
+from emoji_alpha.methods import get_method
+from emoji_alpha.options import EnlargeOptions
 from emoji_alpha.outputs import (OutputTarget, check_folder_writable, check_target, default_output_path, output_target,
                                  write_target)
 from emoji_alpha.progress import log, progress_bar
 from emoji_alpha.sizes import check_enlarges, output_size
 
-METHODS = ("solve", "rgba-liif", "twobg", "separate", "keygrey", "lanczos")
-#: Back-projection kernels (emoji_alpha.solve.backproject.KERNELS, named here so that checking
-#: a flag does not import torch).
-BP_KERNELS = ("box", "bilinear")
-#: The method that needs the 4-channel weights (and the weights it uses by default).
-RGBA_METHOD, RGBA_WEIGHTS = "rgba-liif", "emoji-rgba"
+if TYPE_CHECKING:
+    from emoji_alpha.solve.backproject import Consistency
 
 
-def weights_for(method: str, weights: str | os.PathLike | None) -> str | os.PathLike | None:
-    """--method rgba-liif uses the 4-channel emoji weights unless --weights says otherwise."""
-    return RGBA_WEIGHTS if method == RGBA_METHOD and weights is None else weights
+
+@dataclass(frozen=True)
+class PassSummary:
+    """One refinement pass, as reported (losses as :attr:`SolveReport.loss`)."""
+
+    name: str
+    loss_before: float
+    loss_after: float
+    changed: int  # pixels the pass changed
 
 
 @dataclass
-class SolveOptions:
-    """How an RGBA glyph is enlarged. Defaults are chosen on the quality benchmark
-    (benchmarks/results/quality.md)."""
+class SolveReport:
+    """What enlarging an RGBA glyph reports beside its image. A figure the method does not
+    give is None: a peer reports its time only, ``rgba-liif`` no loss (it solves no stack),
+    and ``on_demand_fraction`` is there only when levels were decoded on demand."""
 
-    method: str = "solve"
-    # 4 levels, the middle two pulled out to 64 and 192: lower edge alpha error than 0,64,128,192,255
-    # (4.72 vs 4.76 levels at 64 -> 256, 2.06 vs 2.08 at 160 -> 640) with 20% fewer LIIF queries,
-    # for 0.2 dB of any-background PSNR; evenly spaced 0,96,160,255 is worse (4.94).
-    backgrounds: tuple[float, ...] = (0.0, 64 / 255, 192 / 255, 1.0)
-    passes: int = 0
-    backproject: int = 10  # back-projection iterations onto the input (0: off)
-    bp_kernel: str = "bilinear"
-    bp_weighting: str = "soft"
-    band_margin: int | None = 0  # None: run LIIF over every pixel; 0 ties 1 and 2 on the benchmark
-    # Footprints whose input alpha is at most this (faint shadow and glow tails) are taken from
-    # a smooth (bilinear, premultiplied) enlargement, not K LIIF queries; 0: off.
-    faint_alpha: float = 0.0
-    # Levels (among ``backgrounds``) that LIIF decodes in the edge band only where the fit over
-    # the others leaves an RMS residual above ``on_demand_residual`` 8-bit levels; elsewhere they
-    # are filled with that fit's composites (emoji_alpha.solve.on_demand). 64 and 192 on demand
-    # at 0.25 levels: the same edge alpha error as decoding all four everywhere, with 30-45% fewer
-    # queries in the band (benchmarks/results/quality_emoji.md). (): every level everywhere.
-    on_demand: tuple[float, ...] = (64 / 255, 192 / 255)
-    on_demand_residual: float = 0.25
-    backend: str = "auto"  # numba for large bands, torch below (see solve.exact.AUTO_NUMBA_PIXELS)
+    loss: float | None = None  # mean re-compositing loss over the stack, 8-bit levels^2 per pixel
+    consistency: Consistency | None = None  # the result area-downsampled against the input
+    passes: list[PassSummary] = field(default_factory=list)
+    band_fraction: float | None = None  # of the output pixels, the edge band the input leaves in doubt
+    on_demand_fraction: float | None = None  # of the band, where the on-demand levels were decoded
+    backend: str | None = None  # the solver backend that solved the stack (numba or torch)
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage
 
-
-#: ``--fast``: backgrounds on demand only where the base fit is off by more than 1 level, and
-#: faint tails (input alpha <= 1/255) from a smooth enlargement: fewer LIIF queries on a glyph
-#: with a soft shadow, for a small measured quality cost (benchmarks/results/quality_emoji.md).
-FAST_PRESET = {"on_demand_residual": 1.0, "faint_alpha": 1 / 255}
+    def pass_lines(self) -> list[str]:
+        """One line per refinement pass, as the CLI reports them."""
+        return [f"pass {p.name}: loss {p.loss_before:.3f} -> {p.loss_after:.3f} levels^2, {p.changed} pixels changed"
+                for p in self.passes]
 
 
 @dataclass
@@ -77,7 +67,7 @@ class EnlargeResult:
     premul: np.ndarray | None  # H x W x 4 premultiplied (RGBA input)
     rgb: np.ndarray | None  # H x W x 3 (RGB input)
     size: tuple[int, int]
-    info: dict = field(default_factory=dict)
+    report: SolveReport = field(default_factory=SolveReport)
 
     def straight(self) -> np.ndarray:
         return self.rgb if self.premul is None else unpremultiply(self.premul)
@@ -120,8 +110,8 @@ def enlarge_rgb(rgb: np.ndarray, size: tuple[int, int], upscaler) -> EnlargeResu
     return EnlargeResult(None, out, size)
 
 
-def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: SolveOptions,
-               timer: StageTimer | None = None, info: dict | None = None) -> np.ndarray:
+def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: EnlargeOptions,
+               timer: StageTimer | None = None, report: SolveReport | None = None) -> np.ndarray:
     """The K x H x W x 3 enlarged composites S_k.
 
     With the edge band (``band_margin`` not None) LIIF decodes the K backgrounds only in the
@@ -130,7 +120,8 @@ def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: 
     transparent ones with the background itself (S_k = b_k) and opaque ones with one
     enlargement over the middle background, the same for every k. A stack built like this
     re-solves to exact 0 and 1 there. ``--full`` (no band) decodes every level everywhere.
-    ``info``, if given, receives ``on_demand_fraction`` (of the band).
+    ``report``, if given, receives ``on_demand_fraction`` (of the band) and the ``backend``
+    the on-demand fit ran on.
     """
     from emoji_alpha.solve.on_demand import complete_on_demand, split_levels
 
@@ -165,10 +156,12 @@ def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: 
 
     if extra and band.size:
         device = solver_device(upscaler, options)
+        backend = solver_backend(options, band.size, device)
         decoded = complete_on_demand(band_stack, backgrounds, base, extra, options.on_demand_residual, decode,
-                                     backend=solver_backend(options, band.size, device), device=device, timer=timer)
-        if info is not None:
-            info["on_demand_fraction"] = float(decoded.mean())
+                                     backend=backend, device=device, timer=timer)
+        if report is not None:
+            report.on_demand_fraction = float(decoded.mean())
+            report.backend = backend
     stack[:, band] = band_stack
     stack = stack.reshape(count, height, width, 3)
     fill_faint(stack, premul_lr, backgrounds, faint)
@@ -188,17 +181,19 @@ def fill_faint(stack: np.ndarray, premul_lr: np.ndarray, backgrounds: np.ndarray
     stack[:, faint] = smooth[None, :, :3] + (1.0 - smooth[None, :, 3:]) * np.asarray(backgrounds, np.float32)[:, None, None]
 
 
-def solver_device(upscaler, options: SolveOptions) -> str:
+def solver_device(upscaler, options: EnlargeOptions) -> str:
     """Where the solver and back-projection run: on the upscaler's GPU if it has one (unless
     the numba backend is asked for), else on the CPU."""
     device = str(getattr(upscaler, "device", "cpu"))
     return "cpu" if device == "cpu" or options.backend == "numba" else device
 
 
-def solver_backend(options: SolveOptions, pixels: int, device: str) -> str:
+def solver_backend(options: EnlargeOptions, pixels: int, device: str, *, numba_started: bool = False) -> str:
+    """The solver backend for a problem of ``pixels`` on ``device``: torch on a GPU, else
+    ``options.backend`` resolved by :func:`emoji_alpha.solve.choose_backend`."""
     from emoji_alpha.solve import choose_backend
 
-    return "torch" if device != "cpu" else choose_backend(options.backend, pixels)
+    return "torch" if device != "cpu" else choose_backend(options.backend, pixels, numba_started=numba_started)
 
 
 def channels_in(upscaler) -> int:
@@ -206,15 +201,17 @@ def channels_in(upscaler) -> int:
     return getattr(engine, "in_channels", 3)
 
 
-def enlarge_rgba_direct(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: SolveOptions,
-                        timer: StageTimer | None = None) -> tuple[np.ndarray, dict]:
+def enlarge_rgba_direct(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: EnlargeOptions,
+                        timer: StageTimer | None = None, **_outputs) -> tuple[np.ndarray, SolveReport]:
     """``--method rgba-liif``: one 4-channel LIIF enlargement of the premultiplied RGBA
     (weights ``emoji-rgba``), queried only where the input is not surely transparent; then
-    the same exact 0/1 where the input decides, constraints and back-projection as the solver."""
+    the same exact 0/1 where the input decides, constraints and back-projection as the solver.
+    It keeps no stack (``keep_stack`` and ``debug_dir`` are ignored)."""
     from emoji_alpha.solve.backproject import consistency_error, enforce_constraints
 
+    method = get_method(options.method, "method")
     if channels_in(upscaler) != 4:
-        raise EmojiAlphaError(f"--method {RGBA_METHOD} needs 4-channel weights (--weights {RGBA_WEIGHTS})")
+        raise EmojiAlphaError(f"--method {method.name} needs 4-channel weights (--weights {method.weights})")
     timer = timer or StageTimer()
     height, width = size
     transparent, opaque = footprint_masks(premul_lr[..., 3], size, 0)
@@ -234,11 +231,12 @@ def enlarge_rgba_direct(premul_lr: np.ndarray, size: tuple[int, int], upscaler, 
             result = _back_project(result, premul_lr, band, transparent, options, device)
     result[transparent] = 0.0
     result[opaque, 3] = 1.0
-    return result, {"consistency": consistency_error(result, premul_lr, device), "band_fraction": float(band.mean())}
+    return result, SolveReport(consistency=consistency_error(result, premul_lr, device),
+                               band_fraction=float(band.mean()), seconds=timer.seconds)
 
 
 def _back_project(result: np.ndarray, premul_lr: np.ndarray, band: np.ndarray, transparent: np.ndarray,
-                  options: SolveOptions, device: str = "cpu") -> np.ndarray:
+                  options: EnlargeOptions, device: str = "cpu") -> np.ndarray:
     """Back-projection onto the input as ``options`` say: alpha may change in the band,
     colour wherever the input is not surely transparent."""
     from emoji_alpha.solve.backproject import back_project
@@ -247,11 +245,12 @@ def _back_project(result: np.ndarray, premul_lr: np.ndarray, band: np.ndarray, t
                         kernel=options.bp_kernel, weighting=options.bp_weighting, device=device)
 
 
-def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
+def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOptions,
                 timer: StageTimer | None = None, debug_dir: Path | None = None,
-                device: str = "cpu") -> tuple[np.ndarray, dict]:
-    """Recover premultiplied RGBA (H x W x 4) from a K x H x W x 3 stack; returns (premul, info).
-    ``device``: a torch device for the solve, back-projection and checks (the torch backend)."""
+                device: str = "cpu", *, numba_started: bool = False) -> tuple[np.ndarray, SolveReport]:
+    """Recover premultiplied RGBA (H x W x 4) from a K x H x W x 3 stack; returns (premul, report).
+    ``device``: a torch device for the solve, back-projection and checks (the torch backend).
+    ``numba_started``: this glyph's on-demand fit already ran on numba (``auto`` then keeps it)."""
     from emoji_alpha.solve import recompositing_loss, solve_exact
     from emoji_alpha.solve.backproject import consistency_error
     from emoji_alpha.solve.passes import run_passes
@@ -265,8 +264,7 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     transparent, opaque = footprint_masks(premul_lr[..., 3], size, 0)
     band = ~(transparent | opaque)
     result = np.zeros((*size, 4), np.float32)
-    info: dict = {}
-    backend = solver_backend(options, int(band.sum()), device)
+    backend = solver_backend(options, int(band.sum()), device, numba_started=numba_started)
     with timer("solve"):
         premul, alpha = solve_exact(stack[:, band], backgrounds, backend=backend, device=device)
         result[band, :3], result[band, 3] = premul, alpha
@@ -285,15 +283,15 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: SolveOptions,
     result[opaque, 3] = 1.0
     with timer("check"):  # the figures reported with the result: recompositing loss, input consistency
         loss = recompositing_loss(stack, backgrounds, result[..., :3], result[..., 3], backend=backend, device=device)
-        info["consistency"] = consistency_error(result, premul_lr, device)
-    info["loss"] = float(loss.mean()) * 255.0**2  # levels^2 per pixel
-    per_pixel = 255.0**2 / loss.size  # report pass losses like info["loss"]: mean per pixel, levels^2
-    info["passes"] = [{"name": r.name, "loss_before": r.loss_before * per_pixel, "loss_after": r.loss_after * per_pixel,
-                       "changed": r.changed} for r in reports]
-    info["band_fraction"] = float(band.mean())
+        consistency = consistency_error(result, premul_lr, device)
+    per_pixel = 255.0**2 / loss.size  # pass losses like the loss: mean per pixel, levels^2
+    report = SolveReport(loss=float(loss.mean()) * 255.0**2, consistency=consistency,
+                         passes=[PassSummary(r.name, r.loss_before * per_pixel, r.loss_after * per_pixel, r.changed)
+                                 for r in reports],
+                         band_fraction=float(band.mean()), backend=backend, seconds=timer.seconds)
     if debug_dir is not None:
         _write_debug(debug_dir, band, loss, reports)
-    return result, info
+    return result, report
 
 
 #: The debug loss map (``loss.png``) is sqrt(L) in 8-bit levels, this many levels and above white.
@@ -311,43 +309,55 @@ def _write_debug(folder: Path, band: np.ndarray, loss: np.ndarray, reports) -> N
         write_png(folder / f"pass{index}-{report.name}.png", mask[..., None])
 
 
-def enlarge_rgba(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: SolveOptions, *,
-                 keep_stack: Path | None = None, debug_dir: Path | None = None, source: str = "") -> EnlargeResult:
-    """Enlarge a premultiplied RGBA glyph with ``options.method``."""
-    from emoji_alpha.solve.peers import PEERS
-
-    check_glyph_array(premul_lr, "premul_lr", 4)
-    timer = StageTimer()
-    if options.method in PEERS:
-        with timer("enlarge"):
-            premul = PEERS[options.method](premul_lr, size, upscaler)
-        return EnlargeResult(premul, None, size, {"seconds": timer.seconds})
-    if options.method == RGBA_METHOD:
-        premul, info = enlarge_rgba_direct(premul_lr, size, upscaler, options, timer)
-        info["seconds"] = timer.seconds
-        return EnlargeResult(premul, None, size, info)
-    if options.method != "solve":
-        raise EmojiAlphaError(f"unknown method {options.method!r}; choose from {', '.join(METHODS)}")
+def enlarge_solve(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: EnlargeOptions,
+                  timer: StageTimer | None = None, *, keep_stack: Path | None = None, debug_dir: Path | None = None,
+                  source: str = "") -> tuple[np.ndarray, SolveReport]:
+    """``--method solve``: the K enlarged composites (:func:`liif_stack`), kept in ``keep_stack``
+    if given, then solved (:func:`solve_stack`, its maps in ``debug_dir``)."""
     if channels_in(upscaler) != 3:
-        raise EmojiAlphaError(f"the {RGBA_WEIGHTS} weights enlarge RGBA directly: use them with --method {RGBA_METHOD}")
-    stack_info: dict = {}
-    stack = liif_stack(premul_lr, size, upscaler, options, timer, stack_info)
+        rgba = get_method("rgba-liif")
+        raise EmojiAlphaError(f"the {rgba.weights} weights enlarge RGBA directly: use them with --method {rgba.name}")
+    timer = timer or StageTimer()
+    stacked = SolveReport()
+    stack = liif_stack(premul_lr, size, upscaler, options, timer, stacked)
     if keep_stack is not None:
         from emoji_alpha.stack import StackInfo, save_stack
 
         levels = [round(float(b) * 255.0, 3) for b in options.backgrounds]
         save_stack(keep_stack, stack, premul_lr, StackInfo(levels, source, list(premul_lr.shape[:2]), list(size),
                                                             getattr(upscaler, "weights_sha256", ""), options.band_margin))
-    premul, info = solve_stack(stack, premul_lr, options, timer, debug_dir, solver_device(upscaler, options))
-    info.update(stack_info)
-    info["seconds"] = timer.seconds
-    return EnlargeResult(premul, None, size, info)
+    premul, report = solve_stack(stack, premul_lr, options, timer, debug_dir, solver_device(upscaler, options),
+                                 numba_started=stacked.backend == "numba")
+    report.on_demand_fraction = stacked.on_demand_fraction
+    return premul, report
 
 
-def enlarge_loaded(loaded: LoadedImage, size: tuple[int, int], upscaler, options: SolveOptions, **kwargs) -> EnlargeResult:
+def enlarge_rgba(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: EnlargeOptions, *,
+                 keep_stack: Path | None = None, debug_dir: Path | None = None, source: str = "") -> EnlargeResult:
+    """Enlarge a premultiplied RGBA glyph with ``options.method`` (:mod:`emoji_alpha.methods`)."""
+    check_glyph_array(premul_lr, "premul_lr", 4)
+    method = get_method(options.method, "method")
+    timer = StageTimer()
+    if method.peer:
+        with timer("enlarge"):
+            premul = method.function(premul_lr, size, upscaler)
+        return EnlargeResult(premul, None, size, SolveReport(seconds=timer.seconds))
+    premul, report = method.function(premul_lr, size, upscaler, options, timer, keep_stack=keep_stack,
+                                     debug_dir=debug_dir, source=source)
+    return EnlargeResult(premul, None, size, report)
+
+
+def needs_liif(options: EnlargeOptions, loaded: LoadedImage) -> bool:
+    """Whether enlarging ``loaded`` with ``options`` needs the LIIF upscaler: an opaque input
+    always does (it is enlarged once with LIIF), an RGBA one if its method does."""
+    return not loaded.has_alpha or get_method(options.method, "method").needs_liif
+
+
+def enlarge_loaded(loaded: LoadedImage, size: tuple[int, int], upscaler, options: EnlargeOptions, **kwargs) -> EnlargeResult:
     """RGB stays RGB (one enlargement); RGBA goes through ``options.method``."""
     check_glyph_array(loaded.rgba, "loaded.rgba", 4)
-    count = 1 if not loaded.has_alpha or options.method == RGBA_METHOD else max(2, len(options.backgrounds))
+    channels = get_method(options.method, "method").channels
+    count = 1 if not loaded.has_alpha or channels == 4 else max(2, len(options.backgrounds))
     upscaler.check_memory(loaded.size, size, count)
     if not loaded.has_alpha:
         if channels_in(upscaler) == 4:  # opaque RGBA through the 4-channel model
@@ -357,17 +367,19 @@ def enlarge_loaded(loaded: LoadedImage, size: tuple[int, int], upscaler, options
 
 
 def enlarge_file(source: str | Path, output: str | Path | None, *, size: str | None, scale: float | None,
-                 upscaler_factory, options: SolveOptions | None = None, keep_stack: Path | None = None,
-                 debug_dir: Path | None = None, image_format: str | None = None) -> tuple[OutputTarget, EnlargeResult]:
+                 upscaler_factory: Callable[[], object], options: EnlargeOptions | None = None,
+                 keep_stack: Path | None = None, debug_dir: Path | None = None,
+                 image_format: str | None = None) -> tuple[OutputTarget, EnlargeResult]:
     """Read ``source`` (``-``: standard input), enlarge it, write ``output`` (``-``: standard
     output; None: next to the input, named by size, or standard output for standard input) in
     the format its suffix or ``image_format`` names; returns (target, result).
 
     Every check that does not need the result runs first (input, size, format, writable
-    output and folders), and ``upscaler_factory()`` builds the LIIF upscaler only then, so bad
-    input or a bad output fails in a second without loading torch.
+    output and folders), and ``upscaler_factory()`` (e.g. :meth:`LiifConfig.build
+    <emoji_alpha.options.LiifConfig.build>`) builds the LIIF upscaler only then, so bad input
+    or a bad output fails in a second without loading torch.
     """
-    options = options or SolveOptions()
+    options = options or EnlargeOptions()
     loaded = read_input_image(source)
     out_size = output_size(loaded.size, size, scale)
     check_enlarges(loaded.size, out_size, size, scale)
@@ -380,14 +392,40 @@ def enlarge_file(source: str | Path, output: str | Path | None, *, size: str | N
     for folder, option in ((keep_stack, "--keep-stack"), (debug_dir, "--debug-dir")):
         if folder is not None:
             check_folder_writable(Path(folder), option)
-    upscaler = upscaler_factory() if options.method != "lanczos" or not loaded.has_alpha else None
-    result = enlarge_loaded(loaded, out_size, upscaler or _NoLiif(), options, keep_stack=keep_stack,
+    upscaler = upscaler_factory() if needs_liif(options, loaded) else NO_LIIF
+    result = enlarge_loaded(loaded, out_size, upscaler, options, keep_stack=keep_stack,
                             debug_dir=debug_dir, source=str(source_path or "<stdin>"))
     write_target(target, result.straight())
-    if result.info.get("consistency"):
-        loss = f"re-compositing loss {result.info['loss']:.3f} levels^2, " if "loss" in result.info else ""
-        log(f"{loss}input consistency: alpha MAE {result.info['consistency']['alpha_mae']:.3f} levels")
+    report = result.report
+    if report.consistency is not None:
+        loss = f"re-compositing loss {report.loss:.3f} levels^2, " if report.loss is not None else ""
+        log(f"{loss}input consistency: alpha MAE {report.consistency.alpha_mae:.3f} levels")
     return target, result
+
+
+def solve_kept_stack(stack_dir: Path, output: str | Path, options: EnlargeOptions, *, image_format: str | None = None,
+                     debug_dir: Path | None = None) -> tuple[OutputTarget, SolveReport]:
+    """``emoji-alpha solve``: re-solve the stack kept in ``stack_dir`` (``enlarge --keep-stack``)
+    with ``options`` (its backgrounds are the stack's) and write ``output`` (``-``: standard
+    output) in the format its suffix or ``image_format`` names; no LIIF. Returns (target, report).
+    The output and ``debug_dir`` are checked before the K images are read."""
+    from dataclasses import replace
+
+    from emoji_alpha.outputs import check_file_writable
+    from emoji_alpha.stack import load_stack
+
+    target = output_target(output, image_format)
+    if target.path is not None:  # before reading K large images
+        check_file_writable(target.path)
+    if debug_dir is not None:
+        check_folder_writable(debug_dir, "--debug-dir")
+    stack, premul_lr, info = load_stack(stack_dir)
+    check_target(target, has_alpha=bool((premul_lr[..., 3] < 1.0).any()), out_size=stack.shape[1:3],
+                 source=stack_dir / "input.png")
+    options = replace(options, backgrounds=tuple(b / 255.0 for b in info.backgrounds))
+    premul, report = solve_stack(stack, premul_lr, options, debug_dir=debug_dir)
+    write_target(target, unpremultiply(premul))
+    return target, report
 
 
 class _NoLiif:
@@ -397,3 +435,7 @@ class _NoLiif:
 
     def check_memory(self, *args) -> None:
         return None
+
+
+#: The upscaler handed to a method that needs none (:func:`needs_liif` is False).
+NO_LIIF = _NoLiif()

@@ -81,11 +81,12 @@ def build_outdir(out: Path, *, size: int = 96, manifest: bool = True, odd_name: 
     odd file name), plus a failed glyph that only the manifest knows; with ``opaque``, the RGB
     sample too, enlarged once as the batch does (``glyph-u1F600.png``, no loss)."""
     from emoji_alpha.images import premultiply, read_image, write_png
-    from emoji_alpha.pipeline import SolveOptions, enlarge_rgb, enlarge_rgba
+    from emoji_alpha.options import EnlargeOptions
+    from emoji_alpha.pipeline import enlarge_rgb, enlarge_rgba
 
     out.mkdir(parents=True, exist_ok=True)
     upscaler = FakeUpscaler()
-    options = SolveOptions(passes=2)
+    options = EnlargeOptions(passes=2)
     glyphs = [("glyph-u1F9CA.png", "glyph-u1F9CA.png", True, "1F9CA"),
               ("glyph-u1F4A8.png", "glyph-u1F4A8.png", False, "1F4A8")]
     if odd_name:
@@ -101,7 +102,7 @@ def build_outdir(out: Path, *, size: int = 96, manifest: bool = True, odd_name: 
         rows.append({"name": name, "source": str(source), "codepoints": codepoints, "backgrounds": "0,64,128,191,255",
                      "size": f"{size}x{size}", "method": "solve", "passes": 2, "status": "done", "error": None,
                      "seconds": json.dumps({"liif": 0.1 * (loss_rank + 1), "solve": 0.05}),
-                     "loss": float(result.info["loss"]), "consistency_alpha_mae": float(result.info["consistency"]["alpha_mae"]),
+                     "loss": float(result.report.loss), "consistency_alpha_mae": float(result.report.consistency.alpha_mae),
                      "output_sha256": ""})
     if opaque:
         source = SAMPLES / "opaque-u1F600-on-white.png"

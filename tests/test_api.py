@@ -97,9 +97,10 @@ def test_other_inputs_are_a_type_error():
 
 def test_lower_level_entry_points_check_dtype_and_range():
     from emoji_alpha.api import cached_upscaler
-    from emoji_alpha.pipeline import SolveOptions, enlarge_rgb, enlarge_rgba
+    from emoji_alpha.options import EnlargeOptions, LiifConfig
+    from emoji_alpha.pipeline import enlarge_rgb, enlarge_rgba
 
-    upscaler = cached_upscaler(None, "cpu", 16384, None, None, False)
+    upscaler = cached_upscaler(LiifConfig())
     uint8_rgb = np.full((8, 8, 3), 200, np.uint8)
     with pytest.raises(ValueError, match="divide by 255"):
         upscaler.enlarge(uint8_rgb, (16, 16))  # used to enlarge colours up to 200 without a word
@@ -108,7 +109,7 @@ def test_lower_level_entry_points_check_dtype_and_range():
     with pytest.raises(ValueError, match="expected K x h x w x 3"):
         upscaler.enlarge(np.zeros((8, 8, 4), np.float32), (16, 16))
     with pytest.raises(ValueError, match="premul_lr"):
-        enlarge_rgba(np.full((8, 8, 4), 255, np.uint8), (16, 16), upscaler, SolveOptions())
+        enlarge_rgba(np.full((8, 8, 4), 255, np.uint8), (16, 16), upscaler, EnlargeOptions())
     with pytest.raises(ValueError, match="rgb"):
         enlarge_rgb(np.full((8, 8, 3), 255, np.uint8), (16, 16), upscaler)
 

@@ -51,8 +51,8 @@ def test_box_back_projection_reproduces_the_input_at_whole_scales(weighting):
     before = consistency_error(guess, lr)
     out = back_project(guess, lr, alpha_mask=everywhere, colour_mask=everywhere, kernel="box", weighting=weighting)
     after = consistency_error(out, lr)
-    assert before["alpha_max"] > 0.5 and before["colour_max"] > 0.5
-    assert after["alpha_max"] < 1e-3 and after["colour_max"] < 1e-3
+    assert before.alpha_max > 0.5 and before.colour_max > 0.5
+    assert after.alpha_max < 1e-3 and after.colour_max < 1e-3
     np.testing.assert_allclose(area_resize(out, (8, 8)), lr, atol=1e-5)
 
 

@@ -9,7 +9,7 @@ import pytest
 from emoji_alpha.batch.manifest import FIELDS, GlyphRow, Manifest
 from emoji_alpha.batch.run import WORKER_OVERHEAD, glyph_memory, plan_workers
 from emoji_alpha.errors import EmojiAlphaError
-from emoji_alpha.pipeline import SolveOptions
+from emoji_alpha.options import EnlargeOptions
 
 
 def test_manifest_lifecycle_and_wal(tmp_path):
@@ -52,7 +52,7 @@ def test_status_needs_a_manifest(tmp_path):
 
 
 def test_workers_fit_the_memory_budget():
-    options = SolveOptions()
+    options = EnlargeOptions()
     need = glyph_memory((160, 160), (2000, 2000), options)
     assert need > 1 << 30  # five 2000x2000 composites and their LIIF buffers
     budget = 2 * (WORKER_OVERHEAD + need) + (100 << 20)
@@ -61,26 +61,53 @@ def test_workers_fit_the_memory_budget():
     assert workers * (WORKER_OVERHEAD + each) <= budget
     assert plan_workers(8, [need], 1 << 30)[0] == 1  # never fewer than one
     assert plan_workers(3, [1000], 64 << 30) == (3, (64 << 30) // 3 - WORKER_OVERHEAD)
-    lanczos = glyph_memory((160, 160), (2000, 2000), SolveOptions(method="lanczos"))
+    lanczos = glyph_memory((160, 160), (2000, 2000), EnlargeOptions(method="lanczos"))
     assert lanczos < need
 
 
 def test_executor_plan_divides_threads_and_memory(monkeypatch):
     from emoji_alpha.batch import run
     from emoji_alpha.batch.executors import InlineExecutor, LocalPoolExecutor
-    from emoji_alpha.batch.worker import GlyphTask
+    from emoji_alpha.batch.worker import GlyphTask, WorkerConfig
 
     monkeypatch.setattr(run.os, "cpu_count", lambda: 8)
     need = 1 << 30
     todo = [(GlyphTask(f"glyph-{i}.png", "in.png", "out.png"), need) for i in range(10)]
-    args = dict(size="32", scale=None, options=SolveOptions(), dask_address=None, weights=None, device="cpu",
-                threads=None, chunk_size=16384)
+    config = WorkerConfig("32", None, EnlargeOptions())
     budget = 3 * (WORKER_OVERHEAD + need)
-    executor = run._executor(todo, workers=4, budget=budget, **args)
+    executor = run._executor(todo, config, workers=4, budget=budget)
     assert isinstance(executor, LocalPoolExecutor) and executor.workers == 3  # the budget holds three
-    assert executor.config.threads == 8 // 3
-    assert executor.config.memory_limit >= need
-    assert executor.workers * (WORKER_OVERHEAD + executor.config.memory_limit) <= budget
-    executor = run._executor(todo[:1], workers=4, budget=budget, **args)
-    assert isinstance(executor, InlineExecutor) and executor.config.threads == 8  # one glyph: one worker
-    assert run._executor([], workers=4, budget=budget, **args) is None
+    assert executor.config.liif.threads == 8 // 3
+    assert executor.config.liif.memory_limit >= need
+    assert executor.workers * (WORKER_OVERHEAD + executor.config.liif.memory_limit) <= budget
+    executor = run._executor(todo[:1], config, workers=4, budget=budget)
+    assert isinstance(executor, InlineExecutor) and executor.config.liif.threads == 8  # one glyph: one worker
+    assert run._executor([], config, workers=4, budget=budget) is None
+
+
+#: The options the manifest stored for the default settings before EnlargeOptions replaced
+#: SolveOptions: a rerun compares against it, so it must not change or every batch is redone.
+STORED_DEFAULT_OPTIONS = (
+    '{"backgrounds": [0.0, 0.25098039215686274, 0.7529411764705882, 1.0], "backproject": 10, "band_margin": 0, '
+    '"bp_kernel": "bilinear", "bp_weighting": "soft", "faint_alpha": 0.0, "method": "solve", '
+    '"on_demand": [0.25098039215686274, 0.7529411764705882], "on_demand_residual": 0.25, "passes": 0}')
+
+
+def test_stored_options_are_those_of_earlier_batches():
+    from emoji_alpha.batch.run import _options_json
+
+    assert _options_json(EnlargeOptions()) == STORED_DEFAULT_OPTIONS
+    assert _options_json(EnlargeOptions(backend="torch")) == STORED_DEFAULT_OPTIONS  # the backend is not stored
+
+
+def test_the_plan_uses_the_chunk_size_it_is_given(tmp_path, monkeypatch):
+    """The memory plan estimates with the batch's --chunk-size (it used to take the default)."""
+    from emoji_alpha.batch import run
+
+    seen = []
+    monkeypatch.setattr(run, "glyph_memory", lambda *args: seen.append(args[3]) or 1)
+    entry = run._Input(tmp_path / "a.png", "glyph-a.png", "", in_size=(8, 8))
+    entry.source.write_bytes(b"x")
+    with Manifest.in_folder(tmp_path) as manifest:
+        run._plan(manifest, [entry], tmp_path, "16", None, EnlargeOptions(), 1234, None, 1 << 40, False)
+    assert seen == [1234]

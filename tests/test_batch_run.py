@@ -13,9 +13,9 @@ import batchkit
 import fontkit
 from emoji_alpha.batch.run import run_batch
 from emoji_alpha.errors import EmojiAlphaError
-from emoji_alpha.pipeline import SolveOptions
+from emoji_alpha.options import EnlargeOptions, LiifConfig
 
-LANCZOS = SolveOptions(method="lanczos")
+LANCZOS = EnlargeOptions(method="lanczos")
 
 
 def test_folder_with_bad_inputs_records_failures_and_goes_on(tmp_path):
@@ -96,7 +96,8 @@ def test_folder_only_matches_codepoints_and_names(tmp_path):
 
 def test_glyph_over_the_memory_budget_fails_before_running(tmp_path):
     batchkit.make_folder(tmp_path / "in", 1)
-    summary = run_batch([tmp_path / "in"], tmp_path / "out", size="6000", memory_limit=1.0, show_progress=False)
+    summary = run_batch([tmp_path / "in"], tmp_path / "out", size="6000", liif=LiifConfig(memory_limit=1 << 30),
+                        show_progress=False)
     assert summary.failed == 1 and "over the memory limit" in summary.failures[0][1]
     assert summary.executor == ""  # nothing was started
 
@@ -139,7 +140,7 @@ def test_process_pool_two_workers(tmp_path):
 def test_liif_solve_records_loss_and_consistency(tmp_path, official_weights):
     batchkit.make_folder(tmp_path / "in", 1)
     out = tmp_path / "out"
-    summary = run_batch([tmp_path / "in"], out, size="32", threads=1, show_progress=False)
+    summary = run_batch([tmp_path / "in"], out, size="32", liif=LiifConfig(threads=1), show_progress=False)
     assert summary.done == 1, summary.failures
     row = batchkit.rows(out)["glyph-u1F343.png"]
     from emoji_alpha.liif.weights import resolve, sha256_file

@@ -138,11 +138,11 @@ LIBRARY_DEFAULTS = {"--backproject": "backproject", "--bp-kernel": "bp_kernel", 
 @pytest.mark.parametrize("flag", sorted(LIBRARY_DEFAULTS))
 def test_library_defaults_are_shown_and_true(flag):
     from emoji_alpha.composite import format_backgrounds
-    from emoji_alpha.pipeline import SolveOptions
+    from emoji_alpha.options import EnlargeOptions
 
     [param] = [p for p in options_of(COMMANDS["enlarge"]) if flag in p.opts]
     shown = _shown_default(param)
-    value = getattr(SolveOptions(), LIBRARY_DEFAULTS[flag])
+    value = getattr(EnlargeOptions(), LIBRARY_DEFAULTS[flag])
     expected = format_backgrounds(value) if isinstance(value, tuple) else str(value)
     assert shown == expected, f"{flag}: help says {shown!r}, the default is {expected!r}"
 
@@ -183,14 +183,14 @@ def test_usage_errors_are_one_line(tmp_path):
 
 
 def test_bp_kernels_named_without_torch_match_the_solver():
-    from emoji_alpha.pipeline import BP_KERNELS
+    from emoji_alpha.options import BP_KERNELS
     from emoji_alpha.solve.backproject import KERNELS
 
     assert BP_KERNELS == KERNELS
 
 
 def test_solve_options_defaults_unchanged_by_build_options():
-    from emoji_alpha.cli.solver_options import build_options
-    from emoji_alpha.pipeline import SolveOptions
+    from emoji_alpha.options import build_options
+    from emoji_alpha.options import EnlargeOptions
 
-    assert dataclasses.asdict(build_options()) == dataclasses.asdict(SolveOptions())
+    assert dataclasses.asdict(build_options()) == dataclasses.asdict(EnlargeOptions())

@@ -70,13 +70,14 @@ def reference_png(soft_png, tmp_path_factory) -> Path:
 def enlarge_cheaply(source: Path, output, **kwargs):
     """What ``enlarge SOURCE -o OUTPUT -s 32 -m lanczos`` does, in this process (no subprocess
     start-up, no torch import per case)."""
-    from emoji_alpha.pipeline import SolveOptions, enlarge_file
+    from emoji_alpha.options import EnlargeOptions
+    from emoji_alpha.pipeline import enlarge_file
 
     def no_liif():
         raise AssertionError("lanczos on RGBA input needs no LIIF")
 
     return enlarge_file(source, output, **{"size": "32", "scale": None, **kwargs}, upscaler_factory=no_liif,
-                        options=SolveOptions(method="lanczos"))
+                        options=EnlargeOptions(method="lanczos"))
 
 
 def pixels(source) -> np.ndarray:

@@ -10,9 +10,9 @@ import pytest
 import batchkit
 import fontkit
 from emoji_alpha.batch.run import run_batch
-from emoji_alpha.pipeline import SolveOptions
+from emoji_alpha.options import EnlargeOptions
 
-LANCZOS = SolveOptions(method="lanczos")
+LANCZOS = EnlargeOptions(method="lanczos")
 
 
 @pytest.mark.parametrize(("naming", "files"), [

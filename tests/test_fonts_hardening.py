@@ -16,7 +16,7 @@ import fontkit
 from emoji_alpha.batch.run import run_batch
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.fonts.extract import SkippedGlyph, extract_glyphs
-from emoji_alpha.pipeline import SolveOptions
+from emoji_alpha.options import EnlargeOptions
 
 COLOUR = (200, 30, 90)
 
@@ -107,7 +107,7 @@ def test_font_whose_glyphs_all_fail_to_decode_is_one_error(tmp_path, monkeypatch
 def test_undecodable_font_glyph_fails_alone_in_a_batch(tmp_path):
     font = fontkit.build_sbix(tmp_path / "s.ttf", strikes=(16,), graphics={"u2764": UNDECODABLE["tiff-garbage"]})
     out = tmp_path / "out"
-    summary = run_batch([font], out, size="32", options=SolveOptions(method="lanczos"), show_progress=False)
+    summary = run_batch([font], out, size="32", options=EnlargeOptions(method="lanczos"), show_progress=False)
     assert summary.failed == 1 and summary.done == 10
     row = batchkit.rows(out)["glyph-u2764.png"]
     assert row["status"] == "failed" and "u2764" in row["error"] and "tiff" in row["error"]

@@ -13,7 +13,8 @@ from conftest import CountingUpscaler
 from emoji_alpha.composite import flatten, footprint_masks
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.images import unpremultiply, write_png
-from emoji_alpha.pipeline import SolveOptions, enlarge_rgba
+from emoji_alpha.options import EnlargeOptions
+from emoji_alpha.pipeline import enlarge_rgba
 from emoji_alpha.solve import solve_exact
 from emoji_alpha.solve.on_demand import base_fit, complete_on_demand, split_levels
 
@@ -81,19 +82,19 @@ def test_pipeline_decodes_the_extra_backgrounds_only_on_demand(upscaler):
     premul_lr = glyph()
     size = (72, 72)
     counting = CountingUpscaler(upscaler)
-    options = SolveOptions()
+    options = EnlargeOptions()
     result = enlarge_rgba(premul_lr, size, counting, options)
     calls = [(batch, pixels.size) for batch, pixels in counting.calls]
     transparent, opaque = footprint_masks(premul_lr[..., 3], size, 0)
     band = int((~(transparent | opaque)).sum())
-    fraction = result.info["on_demand_fraction"]
+    fraction = result.report.on_demand_fraction
     assert 0 < fraction < 1
     # base levels over the band, the opaque fill, then the two on-demand levels where needed
     assert calls == [(2, band), (1, int(opaque.sum())), (2, round(fraction * band))]
     # on demand everywhere (threshold 0) is decoding every level everywhere
     everywhere = enlarge_rgba(premul_lr, size, upscaler, dataclasses.replace(options, on_demand_residual=0.0))
     full = enlarge_rgba(premul_lr, size, upscaler, dataclasses.replace(options, on_demand=()))
-    assert "on_demand_fraction" not in full.info
+    assert full.report.on_demand_fraction is None
     np.testing.assert_allclose(everywhere.premul, full.premul, atol=2e-4)  # float rounding (0.05 levels)
     assert (result.premul[transparent] == 0).all() and (result.premul[opaque, 3] == 1).all()
 
@@ -103,7 +104,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_on_demand_options(tmp_path):
-    from emoji_alpha.cli.solver_options import build_options
+    from emoji_alpha.options import build_options
 
     assert build_options(on_demand="none").on_demand == ()
     assert build_options(on_demand="192", on_demand_residual=1).on_demand == pytest.approx((192 / 255,))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +16,8 @@ from conftest import CountingUpscaler
 from emoji_alpha.composite import flatten, footprint_masks, parse_backgrounds
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.images import area_resize, premultiply, read_image, write_png
-from emoji_alpha.pipeline import SolveOptions, enlarge_rgba, solve_stack
+from emoji_alpha.options import EnlargeOptions
+from emoji_alpha.pipeline import enlarge_rgba, solve_stack
 from emoji_alpha.solve import recompositing_loss
 from emoji_alpha.solve.passes import run_passes, sign_aware_min
 from emoji_alpha.stack import StackInfo, load_stack, save_stack
@@ -36,17 +39,17 @@ def test_exact_composites_are_recovered(levels, backproject):
     truth = glyph(48)
     lr = area_resize(truth, (12, 12))
     backgrounds = parse_backgrounds(levels)
-    options = SolveOptions(backgrounds=tuple(backgrounds), backproject=backproject, passes=2)
+    options = EnlargeOptions(backgrounds=tuple(backgrounds), backproject=backproject, passes=2)
     result, info = solve_stack(flatten(truth, backgrounds), lr, options)
     assert np.abs(result - truth).max() <= 1 / 255
-    assert info["consistency"]["alpha_mae"] < 0.01
+    assert info.consistency.alpha_mae < 0.01
 
 
 def test_one_background_warns():
     truth = glyph(16)
     with pytest.warns(UserWarning, match="underdetermined"):
         solve_stack(flatten(truth, np.array([0.5], np.float32)), area_resize(truth, (8, 8)),
-                    SolveOptions(backgrounds=(0.5,), backproject=0))
+                    EnlargeOptions(backgrounds=(0.5,), backproject=0))
 
 
 def test_passes_never_increase_loss():
@@ -87,14 +90,14 @@ def test_footprint_masks_are_exact_and_band_covers_soft_pixels():
 def test_liif_pipeline_keeps_exact_zero_and_one(upscaler):
     premul_lr = glyph(24, 3)
     premul_lr[..., :] = np.where(premul_lr[..., 3:] < 0.02, 0, premul_lr)
-    result = enlarge_rgba(premul_lr, (72, 72), upscaler, SolveOptions())
+    result = enlarge_rgba(premul_lr, (72, 72), upscaler, EnlargeOptions())
     transparent, opaque = footprint_masks(premul_lr[..., 3], (72, 72), 0)
     assert transparent.any() and opaque.any()
     assert (result.premul[transparent] == 0).all()
     assert (result.premul[opaque, 3] == 1).all()
     alpha = result.premul[..., 3]
     assert ((alpha >= 0) & (alpha <= 1)).all() and (result.premul[..., :3] <= alpha[..., None] + 1e-7).all()
-    full = enlarge_rgba(premul_lr, (72, 72), upscaler, dataclasses.replace(SolveOptions(), band_margin=None))
+    full = enlarge_rgba(premul_lr, (72, 72), upscaler, dataclasses.replace(EnlargeOptions(), band_margin=None))
     assert (full.premul[transparent] == 0).all() and (full.premul[opaque, 3] == 1).all()
 
 
@@ -105,7 +108,7 @@ def test_background_order_does_not_matter(upscaler):
     assert middle_level(np.array([255, 0, 64, 192]) / 255) == 3 and middle_level([0.0, 0.5, 1.0]) == 1
     premul_lr = glyph(16, 5)
     levels = np.array([0, 64, 192, 255], np.float32) / 255
-    results = [enlarge_rgba(premul_lr, (40, 40), upscaler, SolveOptions(backgrounds=tuple(levels[order]),
+    results = [enlarge_rgba(premul_lr, (40, 40), upscaler, EnlargeOptions(backgrounds=tuple(levels[order]),
                                                                          on_demand=(levels[1],))).premul
                for order in ([0, 1, 2, 3], [3, 1, 0, 2])]
     np.testing.assert_allclose(results[0], results[1], atol=2e-6)
@@ -124,7 +127,7 @@ def test_faint_footprints_skip_liif_and_stay_faint(upscaler):
 
     premul_lr = glyph(24, 3)
     premul_lr[..., :] = np.where(premul_lr[..., 3:] < 0.02, premul_lr * 0.05, premul_lr)  # a faint halo
-    options = dataclasses.replace(SolveOptions(), faint_alpha=4 / 255)
+    options = dataclasses.replace(EnlargeOptions(), faint_alpha=4 / 255)
     faint = faint_mask(premul_lr[..., 3], (72, 72), options.faint_alpha)
     assert faint.any()
     counting = CountingUpscaler(upscaler)
@@ -191,14 +194,13 @@ def test_cli_enlarge_rgba_keep_stack_and_resolve(tmp_path, official_weights):
 
 
 def test_fast_preset_options_and_cli(tmp_path, official_weights):
-    from emoji_alpha.cli.solver_options import build_options
     from emoji_alpha.images import unpremultiply
-    from emoji_alpha.pipeline import FAST_PRESET
+    from emoji_alpha.options import FAST_PRESET, build_options
 
     fast = build_options(fast=True)
     assert all(getattr(fast, name) == value for name, value in FAST_PRESET.items())
     assert build_options(fast=True, faint_alpha=0).faint_alpha == 0.0  # flags win
-    assert build_options().backgrounds == SolveOptions().backgrounds
+    assert build_options().backgrounds == EnlargeOptions().backgrounds
     source = tmp_path / "glyph.png"
     write_png(source, unpremultiply(glyph(20, 4)))
     result = run_cli("enlarge", str(source), "-o", str(tmp_path / "fast.png"), "--size", "60", "--fast",
@@ -221,7 +223,34 @@ def test_cuda_pipeline_matches_cpu(upscaler, official_weights):
 
     premul_lr = glyph(24, 7)
     gpu = Upscaler(official_weights, "cuda", log=lambda _m: None)
-    on_cpu = enlarge_rgba(premul_lr, (60, 60), upscaler, SolveOptions())
-    on_gpu = enlarge_rgba(premul_lr, (60, 60), gpu, SolveOptions())
+    on_cpu = enlarge_rgba(premul_lr, (60, 60), upscaler, EnlargeOptions())
+    on_gpu = enlarge_rgba(premul_lr, (60, 60), gpu, EnlargeOptions())
     assert np.abs(on_gpu.premul - on_cpu.premul).max() < 1e-3
-    assert abs(on_gpu.info["loss"] - on_cpu.info["loss"]) < 1e-2 * max(1.0, on_cpu.info["loss"])
+    assert abs(on_gpu.report.loss - on_cpu.report.loss) < 1e-2 * max(1.0, on_cpu.report.loss)
+
+
+def test_the_method_registry_answers_what_each_method_needs():
+    from emoji_alpha.methods import METHODS, NAMES, PEERS, get_method
+
+    assert NAMES == ("solve", "rgba-liif", "twobg", "separate", "keygrey", "lanczos")
+    assert PEERS == ("twobg", "separate", "keygrey", "lanczos")
+    assert all(callable(method.function) for method in METHODS.values())
+    assert [name for name in NAMES if not get_method(name).needs_liif] == ["lanczos"]
+    assert [name for name in NAMES if get_method(name).solves_stack] == ["solve"]
+    assert get_method("rgba-liif").weights == "emoji-rgba" and get_method("rgba-liif").channels == 4
+    with pytest.raises(EmojiAlphaError, match="unknown --method 'magic'; choose from solve, rgba-liif"):
+        get_method("magic")
+
+
+def test_liif_flags_become_one_config():
+    from emoji_alpha.liif.upscaler import Upscaler
+    from emoji_alpha.options import LiifConfig, from_flags
+
+    options, liif = from_flags(method="rgba-liif", memory_limit=2.0, threads=3)
+    assert options.method == "rgba-liif"
+    assert liif == LiifConfig(weights="emoji-rgba", memory_limit=2 << 30, threads=3)
+    assert from_flags(method="rgba-liif", weights=Path("w.pth"))[1].weights == "w.pth"
+    assert from_flags()[1] == LiifConfig()
+    assert inspect.signature(Upscaler).parameters["chunk_size"].default == LiifConfig().chunk_size
+    with pytest.raises(EmojiAlphaError, match="--memory-limit"):
+        from_flags(memory_limit=0)

@@ -318,7 +318,7 @@ def test_torch_cuda_agrees_with_numba():
 
 def test_auto_backend_choice():
     """auto: torch for a small band in a fresh process (numba's start-up would cost more than the
-    solve), numba for a large one or once numba has started; the pipeline result is the same."""
+    solve), numba for a large one or when the caller has already run numba for the same glyph."""
     code = ("import sys; from emoji_alpha.solve import choose_backend, AUTO_NUMBA_PIXELS as n; "
             "print(choose_backend('auto', 1000), choose_backend('auto', n), choose_backend('numba', 10), "
             "'numba' in sys.modules)")
@@ -328,20 +328,38 @@ def test_auto_backend_choice():
         choose_backend("jax", 10)
 
 
+def test_auto_backend_is_a_function_of_its_arguments():
+    """What the process has run before does not change auto's choice (it used to: numba once
+    numba had started, anywhere in the process)."""
+    from emoji_alpha.solve import _numba_kernels  # noqa: F401 - numba has started in this process
+    from emoji_alpha.solve import AUTO_NUMBA_PIXELS
+
+    assert choose_backend("auto", 1000) == "torch"
+    assert choose_backend("auto", 1000, numba_started=True) == "numba"
+    assert choose_backend("auto", AUTO_NUMBA_PIXELS) == "numba"
+    assert choose_backend("torch", AUTO_NUMBA_PIXELS, numba_started=True) == "torch"
+
+
 @pytest.mark.parametrize("backend", ["auto", "torch"])
 def test_pipeline_solve_same_for_every_backend(backend):
-    from emoji_alpha.pipeline import SolveOptions, solve_stack
+    """The pipeline's solve on each backend against numba's. The numba reference runs first, so
+    numba has started in this process: auto must still take torch for this small band, and this
+    compares torch with numba whichever backend is asked for."""
+    from emoji_alpha.options import EnlargeOptions
+    from emoji_alpha.pipeline import solve_stack
 
     rng = np.random.default_rng(5)
     lr = rng.random((6, 6, 4)).astype(np.float32)
     lr[..., 3] = np.where(rng.random((6, 6)) < 0.3, 1.0, lr[..., 3])
     lr[..., :3] *= lr[..., 3:]
-    options = SolveOptions()
+    options = EnlargeOptions()
     levels = np.asarray(options.backgrounds, np.float32)[:, None, None, None]
     up = np.repeat(np.repeat(lr, 4, 0), 4, 1)
     stack = (up[None, ..., :3] + (1 - up[None, ..., 3:]) * levels + rng.normal(0, 0.01, (len(levels), 24, 24, 3))
              ).astype(np.float32)
-    reference, info_ref = solve_stack(stack, lr, SolveOptions(backend="numba", passes=2))
-    result, info = solve_stack(stack, lr, SolveOptions(backend=backend, passes=2))
+    reference, report_ref = solve_stack(stack, lr, EnlargeOptions(backend="numba", passes=2))
+    result, report = solve_stack(stack, lr, EnlargeOptions(backend=backend, passes=2))
+    assert (report_ref.backend, report.backend) == ("numba", "torch")
     np.testing.assert_allclose(result, reference, atol=1e-6)
-    assert info["loss"] == pytest.approx(info_ref["loss"], rel=1e-5)
+    assert report.loss == pytest.approx(report_ref.loss, rel=1e-5)
+    assert [p.changed for p in report.passes] == [p.changed for p in report_ref.passes]

@@ -85,27 +85,29 @@ def _glyph():
 
 def test_rgba_liif_method_keeps_decided_pixels_exact(rgba_weights):
     from emoji_alpha.composite import footprint_masks
-    from emoji_alpha.pipeline import SolveOptions, enlarge_rgba
+    from emoji_alpha.options import EnlargeOptions
+    from emoji_alpha.pipeline import enlarge_rgba
 
     premul = _glyph()
     up = Upscaler(rgba_weights, log=lambda _m: None)
-    result = enlarge_rgba(premul, (96, 96), up, SolveOptions(method="rgba-liif"))
+    result = enlarge_rgba(premul, (96, 96), up, EnlargeOptions(method="rgba-liif"))
     out = result.premul
     transparent, opaque = footprint_masks(premul[..., 3], (96, 96), 0)
     assert transparent.any() and opaque.any()
     assert (out[transparent] == 0).all() and (out[opaque, 3] == 1).all()
     assert (out[..., :3] <= out[..., 3:] + 1e-6).all() and out.min() >= 0
-    assert result.info["consistency"]["alpha_mae"] < 1.0  # back-projected onto the input
+    assert result.report.consistency.alpha_mae < 1.0  # back-projected onto the input
 
 
 def test_methods_refuse_the_wrong_weights(rgba_weights, upscaler):
-    from emoji_alpha.pipeline import SolveOptions, enlarge_rgba
+    from emoji_alpha.options import EnlargeOptions
+    from emoji_alpha.pipeline import enlarge_rgba
 
     premul = _glyph()
     with pytest.raises(EmojiAlphaError, match="rgba-liif"):
-        enlarge_rgba(premul, (64, 64), Upscaler(rgba_weights, log=lambda _m: None), SolveOptions())
+        enlarge_rgba(premul, (64, 64), Upscaler(rgba_weights, log=lambda _m: None), EnlargeOptions())
     with pytest.raises(EmojiAlphaError, match="4-channel"):
-        enlarge_rgba(premul, (64, 64), upscaler, SolveOptions(method="rgba-liif"))
+        enlarge_rgba(premul, (64, 64), upscaler, EnlargeOptions(method="rgba-liif"))
 
 
 def test_cli_rgba_liif(rgba_weights, tmp_path):

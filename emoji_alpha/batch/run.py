@@ -25,7 +25,9 @@ from pathlib import Path
 from emoji_alpha.batch.manifest import MANIFEST_NAME, GlyphRow, Manifest, UnusableManifestError
 from emoji_alpha.batch.worker import GlyphOutcome, GlyphTask, WorkerConfig
 from emoji_alpha.errors import DiskFullError, EmojiAlphaError, write_failure
-from emoji_alpha.pipeline import SolveOptions
+from emoji_alpha.liif.memory import DEFAULT_CHUNK
+from emoji_alpha.methods import get_method
+from emoji_alpha.options import EnlargeOptions, LiifConfig
 
 FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".woff", ".woff2"}
 IMAGE_SUFFIXES = {".png"}
@@ -67,17 +69,17 @@ class _Input:
 
 
 def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *, size: str | None = None,
-              scale: float | None = None, options: SolveOptions | None = None, workers: int = 1,
-              memory_limit: float | None = None, dask_address: str | None = None,
-              only: Iterable[str] | None = None, limit: int | None = None, force: bool = False,
-              weights: str | None = None, device: str = "cpu", threads: int | None = None,
-              chunk_size: int = 16384, half: bool = False, naming: str | None = None,
+              scale: float | None = None, options: EnlargeOptions | None = None, liif: LiifConfig | None = None,
+              workers: int = 1, dask_address: str | None = None, only: Iterable[str] | None = None,
+              limit: int | None = None, force: bool = False, naming: str | None = None,
               show_progress: bool = True, rebuild_manifest: bool = False) -> BatchSummary:
-    """Enlarge every glyph of ``inputs`` into ``out_dir``; see the module docs.
+    """Enlarge every glyph of ``inputs`` into ``out_dir`` with ``options`` and LIIF as ``liif``
+    says; see the module docs.
 
-    ``memory_limit`` is the budget in GiB for all local workers together (default 80% of
-    RAM); fewer than ``workers`` run when it does not allow them. With ``dask_address`` the
-    cluster's workers run the glyphs and ``memory_limit`` caps each glyph instead. ``naming``
+    ``liif.memory_limit`` is the budget in bytes for all local workers together (default 80%
+    of RAM); fewer than ``workers`` run when it does not allow them, and ``liif.threads``
+    (default: all cores) are divided among them. With ``dask_address`` the cluster's workers
+    run the glyphs and ``liif.memory_limit`` caps each glyph instead. ``naming``
     names font glyphs: ``sequence`` (default) or ``glyph`` (:mod:`emoji_alpha.fonts.naming`). Raises
     :class:`EmojiAlphaError` for user errors (nothing to do, bad options, busy folder, a
     damaged manifest: ``rebuild_manifest`` sets that aside and starts a new one); a glyph
@@ -89,7 +91,8 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
 
     started = time.perf_counter()
     naming = check_naming(DEFAULT_NAMING if naming is None else naming)
-    options = options or SolveOptions()
+    options = options or EnlargeOptions()
+    liif = liif or LiifConfig()
     only = _wanted(only)  # a comma-separated string or any iterable, read once
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -112,18 +115,19 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
                            only, limit)
         if not selected:
             raise EmojiAlphaError("no glyphs to enlarge in the inputs")
-        weights_sha = _weights_sha(weights) if options.method != "lanczos" else None
-        budget = int(memory_limit * 2**30) if memory_limit else _default_budget()
+        weights_sha = _weights_sha(liif.weights) if get_method(options.method).needs_liif else None
+        budget = liif.memory_limit or _default_budget()
         summary = BatchSummary(out, total=len(selected))
         with Manifest.in_folder(out) as manifest:
             manifest.reset_running()  # left by a killed run: redo them
-            todo, prefailed = _plan(manifest, selected, out, size, scale, options, weights_sha, budget, force)
+            todo, prefailed = _plan(manifest, selected, out, size, scale, options, liif.chunk_size, weights_sha, budget,
+                                    force)
             summary.skipped = len(selected) - len(todo) - len(prefailed)
             for name, error in prefailed:
                 summary.failed += 1
                 summary.failures.append((name, error))
-            executor = _executor(todo, size, scale, options, workers, budget, dask_address, weights, device,
-                                 threads, chunk_size, half, user_budget=bool(memory_limit))
+            executor = _executor(todo, WorkerConfig(size, scale, options, liif), workers=workers, budget=budget,
+                                 dask_address=dask_address, user_budget=liif.memory_limit is not None)
             summary.workers, summary.executor = (executor.workers, executor.description) if executor else (0, "")
             if executor is not None:
                 _execute(executor, todo, manifest, summary, show_progress)
@@ -263,7 +267,7 @@ def _header_size(path: Path) -> tuple[int, int] | None:
 
 # -- planning ---------------------------------------------------------------------------
 
-def _options_json(options: SolveOptions) -> str:
+def _options_json(options: EnlargeOptions) -> str:
     fields = dataclasses.asdict(options)
     fields.pop("backend")  # numba and torch give the same result
     return json.dumps(fields, sort_keys=True)
@@ -280,8 +284,9 @@ def _sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, options: SolveOptions,
-          weights_sha: str | None, budget: int, force: bool) -> tuple[list[tuple[GlyphTask, int | None]], list]:
+def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, options: EnlargeOptions,
+          chunk_size: int, weights_sha: str | None, budget: int,
+          force: bool) -> tuple[list[tuple[GlyphTask, int | None]], list]:
     """Rows for this run: skip what is done, pre-fail what cannot fit in memory.
 
     Returns ([(task, estimated bytes or None)], [(name, error)]).
@@ -304,7 +309,7 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
         if error is None and entry.in_size is not None and entry.in_size[0] * entry.in_size[1] <= MAX_INPUT_PIXELS:
             try:
                 out_size = output_size(entry.in_size, size, scale)
-                need = glyph_memory(entry.in_size, out_size, options)
+                need = glyph_memory(entry.in_size, out_size, options, chunk_size)
                 if need + WORKER_OVERHEAD > budget:
                     error = (f"{entry.source}: enlarging {entry.in_size[1]}x{entry.in_size[0]} to "
                              f"{out_size[1]}x{out_size[0]} needs about {(need + WORKER_OVERHEAD) / 2**30:.1f} GiB, "
@@ -341,15 +346,15 @@ def _same_options(row: GlyphRow, options_json: str) -> bool:
         return False
 
 
-def glyph_memory(in_size: tuple[int, int], out_size: tuple[int, int], options: SolveOptions,
-                 chunk_size: int = 16384) -> int:
+def glyph_memory(in_size: tuple[int, int], out_size: tuple[int, int], options: EnlargeOptions,
+                 chunk_size: int = DEFAULT_CHUNK) -> int:
     """Peak bytes to enlarge and solve one glyph: LIIF over K backgrounds (the Upscaler's own
     estimate) plus the K x H x W x 3 stack and a few H x W x 4 float images for the solve."""
     from emoji_alpha.liif.memory import estimate_memory
 
     count = max(2, len(options.backgrounds))
     pixels = out_size[0] * out_size[1]
-    if options.method == "lanczos":
+    if not get_method(options.method).needs_liif:
         return in_size[0] * in_size[1] * 16 * 4 + pixels * 16 * 6
     return estimate_memory(in_size, out_size, count, chunk_size) + count * pixels * 12 + pixels * 16 * 6
 
@@ -377,21 +382,24 @@ def _weights_sha(weights: str | None) -> str:
 
 # -- running ----------------------------------------------------------------------------
 
-def _executor(todo, size, scale, options, workers, budget, dask_address, weights, device, threads, chunk_size,
-              half: bool = False, user_budget: bool = False):
+def _executor(todo, config: WorkerConfig, *, workers: int, budget: int, dask_address: str | None = None,
+              user_budget: bool = False):
+    """Where ``todo`` runs, each worker's ``config.liif`` given its share: of ``budget`` bytes
+    and of the cores (unless ``config.liif.threads`` says). ``user_budget``: the budget is the
+    user's (on Dask it then caps each glyph)."""
     from emoji_alpha.batch.executors import DaskExecutor, InlineExecutor, LocalPoolExecutor
 
     if not todo:
         return None
-    config = WorkerConfig(size=size, scale=scale, options=options, weights=weights, device=device,
-                          chunk_size=chunk_size, half=half, threads=threads)
+    liif = config.liif
     if dask_address:
         # Each Dask worker holds one glyph per thread; the budget caps each glyph's LIIF.
-        return DaskExecutor(dataclasses.replace(config, memory_limit=budget if user_budget else None), dask_address)
+        liif = dataclasses.replace(liif, memory_limit=budget if user_budget else None)
+        return DaskExecutor(dataclasses.replace(config, liif=liif), dask_address)
     count, per_glyph = plan_workers(min(workers, len(todo)), (need for _, need in todo), budget)
     cores = os.cpu_count() or 1
-    config = dataclasses.replace(config, memory_limit=max(per_glyph, 1 << 20),
-                                 threads=threads or max(1, cores // count))
+    liif = dataclasses.replace(liif, memory_limit=max(per_glyph, 1 << 20), threads=liif.threads or max(1, cores // count))
+    config = dataclasses.replace(config, liif=liif)
     return InlineExecutor(config) if count == 1 else LocalPoolExecutor(config, count)
 
 

@@ -7,6 +7,7 @@ Everything here is picklable and imports nothing heavy at import time.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import socket
@@ -16,28 +17,25 @@ import warnings
 from dataclasses import dataclass, field
 
 from emoji_alpha.errors import DiskFullError, EmojiAlphaError
-from emoji_alpha.pipeline import SolveOptions
+from emoji_alpha.methods import get_method
+from emoji_alpha.options import EnlargeOptions, LiifConfig
 
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """What every glyph of one batch shares."""
+    """What every glyph of one batch shares. ``liif`` is one worker's: its ``threads`` are
+    torch threads per worker (None: all cores, or on Dask the host's share) and its
+    ``memory_limit`` the bytes one worker may use for LIIF (None: the Upscaler default)."""
 
     size: str | None
     scale: float | None
-    options: SolveOptions
-    weights: str | None = None
-    device: str = "cpu"
-    chunk_size: int = 16384
-    half: bool = False  # float16 LIIF (GPU only)
-    threads: int | None = None  # torch threads per worker; None: all cores (or the cores // workers rule)
-    memory_limit: int | None = None  # bytes one worker may use for LIIF (None: the Upscaler default)
+    options: EnlargeOptions = field(default_factory=EnlargeOptions)
+    liif: LiifConfig = field(default_factory=LiifConfig)
     #: Dask only: total worker threads per host, so each worker takes its share of the cores.
     host_threads: dict = field(default_factory=dict, hash=False, compare=False)
 
     def key(self) -> str:
-        return repr((self.size, self.scale, self.options, self.weights, self.device, self.chunk_size, self.half,
-                     self.threads, self.memory_limit))
+        return repr((self.size, self.scale, self.options, self.liif))
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,7 @@ def init_worker(config: WorkerConfig, build: bool = True) -> None:
 
     set_bars_enabled(False)
     _state.update(key=config.key(), config=config, upscaler=None, init_error=None)
-    if build and config.options.method != "lanczos":
+    if build and get_method(config.options.method).needs_liif:
         try:
             _upscaler(config)
         except EmojiAlphaError as exc:
@@ -96,17 +94,15 @@ def _upscaler(config: WorkerConfig):
     if _state["init_error"] is not None:
         raise EmojiAlphaError(_state["init_error"])
     if _state["upscaler"] is None:
-        from emoji_alpha.liif import Upscaler
-
-        _state["upscaler"] = Upscaler(config.weights, config.device, chunk_size=config.chunk_size,
-                                      threads=_threads(config), memory_limit=config.memory_limit, half=config.half,
-                                      log=lambda _m: None)
+        liif = dataclasses.replace(config.liif, threads=_threads(config))
+        _state["upscaler"] = liif.build(log=lambda _m: None)
     return _state["upscaler"]
 
 
 def _threads(config: WorkerConfig) -> int | None:
-    if config.threads or not config.host_threads:
-        return config.threads
+    threads = config.liif.threads
+    if threads or not config.host_threads:
+        return threads
     sharing = config.host_threads.get(socket.gethostname()) or config.host_threads.get(_dask_host())
     return max(1, (os.cpu_count() or 1) // sharing) if sharing else None
 
@@ -134,7 +130,7 @@ def process_glyph_with(task: GlyphTask, config: WorkerConfig) -> GlyphOutcome:
 
 def _process(task: GlyphTask, config: WorkerConfig) -> GlyphOutcome:
     from emoji_alpha.images import decode_image, encode_png, read_image, write_bytes_atomic
-    from emoji_alpha.pipeline import _NoLiif, enlarge_loaded
+    from emoji_alpha.pipeline import NO_LIIF, enlarge_loaded, needs_liif
     from emoji_alpha.sizes import output_size
 
     outcome = GlyphOutcome(task.name, "failed", started_at=time.time(), worker=f"{socket.gethostname()}:{os.getpid()}")
@@ -145,8 +141,7 @@ def _process(task: GlyphTask, config: WorkerConfig) -> GlyphOutcome:
             loaded = read_image(task.source) if task.data is None else decode_image(task.data, name=task.source)
             out_size = output_size(loaded.size, config.size, config.scale)
             outcome.size = f"{out_size[1]}x{out_size[0]}"
-            needs_liif = config.options.method != "lanczos" or not loaded.has_alpha
-            upscaler = _upscaler(config) if needs_liif else _NoLiif()
+            upscaler = _upscaler(config) if needs_liif(config.options, loaded) else NO_LIIF
             result = enlarge_loaded(loaded, out_size, upscaler, config.options, source=task.source)
             encode_start = time.perf_counter()
             data = encode_png(result.straight())
@@ -155,11 +150,11 @@ def _process(task: GlyphTask, config: WorkerConfig) -> GlyphOutcome:
             else:
                 write_bytes_atomic(task.output, data)
         outcome.warnings = sorted({str(w.message) for w in caught})
-        outcome.seconds = {**result.info.get("seconds", {}), "write": time.perf_counter() - encode_start}
-        outcome.loss = result.info.get("loss")
-        consistency = result.info.get("consistency")
-        if consistency and "alpha_mae" in consistency:
-            outcome.consistency_alpha_mae = float(consistency["alpha_mae"])
+        report = result.report
+        outcome.seconds = {**report.seconds, "write": time.perf_counter() - encode_start}
+        outcome.loss = report.loss
+        if report.consistency is not None:
+            outcome.consistency_alpha_mae = report.consistency.alpha_mae
         outcome.output_sha256 = hashlib.sha256(data).hexdigest()
         outcome.weights_sha256 = getattr(upscaler, "weights_sha256", "") or None
         outcome.status = "done"

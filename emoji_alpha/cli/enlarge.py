@@ -16,6 +16,7 @@ import typer
 
 from emoji_alpha.cli import options
 from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.options import EnlargeOptions, LiifConfig
 
 
 def enlarge_command(
@@ -26,7 +27,7 @@ def enlarge_command(
     size: options.Size = None,
     scale: options.Scale = None,
     image_format: options.ImageFormat = None,
-    method: options.Method = "solve",
+    method: options.Method = EnlargeOptions.method,
     backgrounds: options.Backgrounds = None,
     passes: options.Passes = None,
     backproject: options.Backproject = None,
@@ -40,13 +41,13 @@ def enlarge_command(
                                        "level, faint tails from a smooth enlargement (README, Benchmarks).")] = False,
     keep_stack: Annotated[Optional[Path], typer.Option("--keep-stack", help="Keep the K enlargements here for `emoji-alpha solve`.")] = None,
     debug_dir: options.DebugDir = None,
-    device: options.Device = "cpu",
+    device: options.Device = LiifConfig.device,
     half: options.Half = False,
-    backend: options.Backend = "auto",
+    backend: options.Backend = EnlargeOptions.backend,
     threads: options.Threads = None,
     weights: options.Weights = None,
     memory_limit: options.MemoryLimit = None,
-    chunk_size: options.ChunkSize = 16384,
+    chunk_size: options.ChunkSize = LiifConfig.chunk_size,
     only: options.Only = None,
     limit: options.Limit = None,
     workers: options.Workers = 1,
@@ -68,42 +69,27 @@ def enlarge_command(
 
     Batch: `enlarge FONT_OR_FOLDER... -o OUTDIR/ --size 2000` writes OUTDIR/glyph-*.png and
     the manifest OUTDIR/emoji-alpha.sqlite; a rerun resumes (see `emoji-alpha status`)."""
-    from emoji_alpha.cli.solver_options import build_options
-    from emoji_alpha.liif.memory import memory_limit_bytes
+    from emoji_alpha.options import from_flags
     from emoji_alpha.progress import set_quiet
 
     if quiet:
         set_quiet(True)
-    solve_options = build_options(method=method, backgrounds=backgrounds, passes=passes, backproject=backproject,
-                                  bp_kernel=bp_kernel, band_margin=band_margin, full=full, backend=backend,
-                                  faint_alpha=faint_alpha, fast=fast, on_demand=on_demand,
-                                  on_demand_residual=on_demand_residual)
-    weights = default_weights(solve_options.method, weights)
-    limit_bytes = memory_limit_bytes(memory_limit)
-    if half:
-        from emoji_alpha.liif.upscaler import check_half
-
-        check_half(device)
+    enlarge_options, liif = from_flags(
+        method=method, backgrounds=backgrounds, passes=passes, backproject=backproject, bp_kernel=bp_kernel,
+        band_margin=band_margin, full=full, backend=backend, faint_alpha=faint_alpha, fast=fast, on_demand=on_demand,
+        on_demand_residual=on_demand_residual, weights=weights, device=device, chunk_size=chunk_size, threads=threads,
+        memory_limit=memory_limit, half=half)
     if is_single(inputs, output):
         if (any(value is not None for value in (only, limit, dask, naming)) or force or rebuild_manifest
                 or workers != 1):
             raise EmojiAlphaError("--only, --limit, --workers, --dask, --force, --naming and --rebuild-manifest are "
                                   "for batches; give -o a folder (ending in /) to run one")
-        _single(inputs[0], output, image_format, size, scale, solve_options, keep_stack, debug_dir, device, threads,
-                weights, limit_bytes, chunk_size, half)
+        _single(inputs[0], output, image_format, size, scale, enlarge_options, liif, keep_stack, debug_dir)
         return
     check_batch_form(inputs, output, image_format, keep_stack, debug_dir)
-    _batch([Path(item) for item in inputs], Path(output), size=size, scale=scale, options=solve_options,
-           workers=workers, memory_limit=memory_limit, dask_address=dask, only=only, limit=limit, force=force,
-           weights=weights, device=device, threads=threads, chunk_size=chunk_size, half=half,
-           rebuild_manifest=rebuild_manifest, naming=naming)
-
-
-def default_weights(method: str, weights: str | None) -> str | None:
-    """--method rgba-liif uses the 4-channel emoji weights unless --weights says otherwise."""
-    from emoji_alpha.pipeline import weights_for
-
-    return weights_for(method, weights)
+    _batch([Path(item) for item in inputs], Path(output), size=size, scale=scale, options=enlarge_options, liif=liif,
+           workers=workers, dask_address=dask, only=only, limit=limit, force=force, rebuild_manifest=rebuild_manifest,
+           naming=naming)
 
 
 def is_single(inputs: list[str], output: str | None) -> bool:
@@ -156,28 +142,22 @@ def check_batch_form(inputs: list[str], output: str | None, image_format: str | 
         raise EmojiAlphaError("--keep-stack and --debug-dir work on one input image only")
 
 
-def _single(source: str, output: str | None, image_format: str | None, size, scale, solve_options, keep_stack,
-            debug_dir, device, threads, weights, memory_limit: int | None, chunk_size, half=False) -> None:
+def _single(source: str, output: str | None, image_format: str | None, size: str | None, scale: float | None,
+            enlarge_options: EnlargeOptions, liif: LiifConfig, keep_stack: Path | None,
+            debug_dir: Path | None) -> None:
     from emoji_alpha.images import FORMAT_TITLES
     from emoji_alpha.pipeline import enlarge_file
     from emoji_alpha.progress import log, say, warn
 
-    def make_upscaler():
-        from emoji_alpha.liif import Upscaler
-
-        return Upscaler(weights, device, chunk_size=chunk_size, threads=threads, memory_limit=memory_limit, half=half,
-                        log=log)
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        target, result = enlarge_file(source, output, size=size, scale=scale, upscaler_factory=make_upscaler,
-                                      options=solve_options, keep_stack=keep_stack, debug_dir=debug_dir,
+        target, result = enlarge_file(source, output, size=size, scale=scale, upscaler_factory=lambda: liif.build(log),
+                                      options=enlarge_options, keep_stack=keep_stack, debug_dir=debug_dir,
                                       image_format=image_format)
     for warning in caught:
         warn(str(warning.message))
-    for report in result.info.get("passes", []):
-        log(f"pass {report['name']}: loss {report['loss_before']:.3f} -> {report['loss_after']:.3f} levels^2, "
-            f"{report['changed']} pixels changed")
+    for line in result.report.pass_lines():
+        log(line)
     # With -o - the image is on stdout, so the message goes to stderr.
     image = f"{result.size[1]}x{result.size[0]} {FORMAT_TITLES[target.image_format]}"
     say(f"wrote {image} to standard output" if target.to_stdout else f"wrote {target} ({image})", err=target.to_stdout)
@@ -186,7 +166,7 @@ def _single(source: str, output: str | None, image_format: str | None, size, sca
 def _batch(inputs: list[Path], out_dir: Path, **kwargs) -> None:
     from rich.console import Console
 
-    from emoji_alpha.batch import report
+    from emoji_alpha.batch import status
     from emoji_alpha.batch.manifest import Manifest
     from emoji_alpha.batch.run import run_batch
     from emoji_alpha.progress import is_quiet
@@ -199,7 +179,7 @@ def _batch(inputs: list[Path], out_dir: Path, **kwargs) -> None:
     else:
         console = Console()
         with Manifest.in_folder(out_dir, create=False) as manifest:
-            for table in report.manifest_tables(manifest):
+            for table in status.manifest_tables(manifest):
                 console.print(table)
         console.print(f"this run: {summary.done} enlarged, {summary.skipped} already done, {summary.failed} failed "
                       f"in {summary.seconds:.1f}s ({summary.executor or 'nothing to run'})", highlight=False)

@@ -1,8 +1,9 @@
 """Options shared by several commands, defined once.
 
-Options whose real default lives in the library (``SolveOptions``) are ``None`` here so that
-"not given" can be told apart; their ``show_default`` text says the default, and
-tests/test_cli_conventions.py checks it against the library's.
+Options whose real default lives in the library (:mod:`emoji_alpha.options`) are ``None``
+here so that "not given" can be told apart; their ``show_default`` text says the default,
+and tests/test_cli_conventions.py checks it against the library's. The choices of
+``--method``, ``--bp-kernel`` and ``--backend`` are the library's lists.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from typing import Annotated, Literal, Optional
 
 import typer
 
+from emoji_alpha.methods import NAMES, method_help
+from emoji_alpha.options import BP_KERNELS, SOLVER_BACKENDS
+
 DeviceName = Literal["cpu", "cuda", "auto"]
-MethodName = Literal["solve", "rgba-liif", "twobg", "separate", "keygrey", "lanczos"]
-KernelName = Literal["box", "bilinear"]
-BackendName = Literal["auto", "numba", "torch"]
+MethodName = Literal[NAMES]
+KernelName = Literal[BP_KERNELS]
+BackendName = Literal[SOLVER_BACKENDS]
 FormatName = Literal["png", "webp", "tiff", "jpeg"]
 
 Device = Annotated[DeviceName, typer.Option("--device", "-d", help="Where LIIF runs (auto: cuda when available).")]
@@ -42,9 +46,7 @@ Scale = Annotated[Optional[float], typer.Option("--scale", help="Scale factor in
 MemoryLimit = Annotated[Optional[float], typer.Option(
     "--memory-limit", show_default="80% of RAM", help="Memory budget in GiB, for all workers together.")]
 ChunkSize = Annotated[int, typer.Option("--chunk-size", min=1, help="Output pixels decoded per LIIF chunk (memory vs speed).")]
-Method = Annotated[MethodName, typer.Option(
-    "--method", "-m", help="solve and rgba-liif (the 4-channel emoji LIIF) are ours; the others are the usual "
-    "approaches, for comparison.")]
+Method = Annotated[MethodName, typer.Option("--method", "-m", help=method_help())]
 Backgrounds = Annotated[Optional[str], typer.Option(
     "--backgrounds", "-b", show_default="0,64,192,255", help="Grey levels 0..255 the glyph is flattened over, "
     "comma-separated.")]

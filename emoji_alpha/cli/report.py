@@ -8,13 +8,14 @@ from typing import Annotated, Optional
 import typer
 
 from emoji_alpha.cli import options
+from emoji_alpha.methods import PEERS
 
 
 def report_command(
     out_dir: Annotated[Path, typer.Argument(help="Output folder of `emoji-alpha enlarge ... -o DIR`.", show_default=False)],
     only: Annotated[Optional[str], typer.Option("--only", help="Glyphs that get a grid, e.g. u1F343,glyph-u1F4A8.")] = None,
     grids: Annotated[str, typer.Option("--grids", help="Which other glyphs get a grid: all, none, N or 'N worst' (by loss).")] = "50 worst",
-    compare: Annotated[Optional[str], typer.Option("--compare", help="Peer methods beside the result: twobg,separate,keygrey,lanczos.")] = None,
+    compare: Annotated[Optional[str], typer.Option("--compare", help=f"Peer methods beside the result: {','.join(PEERS)}.")] = None,
     zoom: Annotated[Optional[str], typer.Option("--zoom", help="Close-up X,Y,W,H in output pixels, added to every grid.")] = None,
     panel: Annotated[int, typer.Option("--panel", min=32, help="Grid panel size in pixels.")] = 256,
     thumb_size: Annotated[int, typer.Option("--thumb-size", min=16, help="Gallery thumbnail size in pixels.")] = 256,

@@ -17,14 +17,14 @@ def status_command(
     Glyphs a killed batch left running show as 'interrupted' (the next run redoes them)."""
     from rich.console import Console
 
-    from emoji_alpha.batch import report
+    from emoji_alpha.batch import status
     from emoji_alpha.batch.manifest import Manifest
     from emoji_alpha.batch.run import batch_running_in
 
     console = Console()
     interrupted = not batch_running_in(folder)  # the lock, not the rows, says whether one runs
     with Manifest.in_folder(folder, create=False) as manifest:
-        tables = report.manifest_tables(manifest, max_failures=None if all_failures else report.MAX_FAILURES_SHOWN,
+        tables = status.manifest_tables(manifest, max_failures=None if all_failures else status.MAX_FAILURES_SHOWN,
                                         interrupted=interrupted)
     for table in tables:
         console.print(table)

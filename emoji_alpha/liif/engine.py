@@ -37,7 +37,7 @@ from emoji_alpha.liif import memory
 from emoji_alpha.liif.models.liif import EPS_SHIFT, LIIF, neighbour_cells, pixel_centres
 
 #: Default number of output pixels decoded per chunk and image.
-DEFAULT_CHUNK = 16384
+DEFAULT_CHUNK = memory.DEFAULT_CHUNK
 
 #: Cap on the rows (pixels x neighbours x images) of one chunk's GEMMs: 16384 rows of 256
 #: floats is 16 MiB per activation buffer, which keeps memory bounded whatever chunk_size is

@@ -12,6 +12,10 @@ _RESULT_BYTES = 3 * 4 * 2 + 3
 #: Resident bytes of the process before any image: Python, torch and the loaded model.
 _BASE_BYTES = 400 << 20
 
+#: Output pixels decoded per LIIF chunk unless ``--chunk-size`` says otherwise (the
+#: Upscaler's count over all the images of a batch; the engine's per image).
+DEFAULT_CHUNK = 16384
+
 #: Most MLP rows (pixels x neighbours x images) the engine decodes in one chunk on a CPU:
 #: bounds the chunk's memory whatever chunk size is asked for, and keeps the operands near
 #: the caches.

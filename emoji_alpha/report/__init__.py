@@ -106,7 +106,7 @@ def write_report(out_dir: str | os.PathLike, *, only: Iterable[str] | None = Non
     from emoji_alpha.images import write_bytes_atomic
     from emoji_alpha.progress import log, progress_bar
     from emoji_alpha.report import gallery, grid
-    from emoji_alpha.solve.peers import PEER_METHODS
+    from emoji_alpha.methods import PEERS
 
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -114,9 +114,9 @@ def write_report(out_dir: str | os.PathLike, *, only: Iterable[str] | None = Non
     records = load_records(out_dir, notes)
     only_records = select_only(records, list(only or []))
     compare = tuple(m.strip() for m in compare if m and m.strip())
-    unknown = [m for m in compare if m not in PEER_METHODS]
+    unknown = [m for m in compare if m not in PEERS]
     if unknown:
-        raise EmojiAlphaError(f"--compare {','.join(unknown)}: unknown method; choose from {', '.join(PEER_METHODS)}")
+        raise EmojiAlphaError(f"--compare {','.join(unknown)}: unknown method; choose from {', '.join(PEERS)}")
     if isinstance(zoom, str):
         zoom = grid.parse_zoom(zoom)
     if panel < 32 or thumb_size < 16:

@@ -23,6 +23,7 @@ import numpy as np
 
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png
+from emoji_alpha.options import EnlargeOptions
 from emoji_alpha.pipeline import DEBUG_LOSS_FULL_SCALE
 from emoji_alpha.report.records import GlyphRecord, parse_levels
 
@@ -290,10 +291,11 @@ def _loss(stack: np.ndarray, levels, premul: np.ndarray) -> np.ndarray:
 
 
 def _pass_masks(stack: np.ndarray, premul_lr: np.ndarray, levels, passes: int) -> list[tuple[str, np.ndarray]]:
-    """Re-solve ``stack`` with ``passes`` passes and return each pass's changed-pixel mask."""
-    from emoji_alpha.pipeline import SolveOptions, solve_stack
+    """Re-solve ``stack`` with ``passes`` passes and return each pass's changed-pixel mask
+    (on numba, like the loss maps: :func:`_loss`)."""
+    from emoji_alpha.pipeline import solve_stack
 
-    options = SolveOptions(backgrounds=tuple(levels), passes=passes)
+    options = EnlargeOptions(backgrounds=tuple(levels), passes=passes, backend="numba")
     with tempfile.TemporaryDirectory(prefix="emoji-alpha-report-") as tmp:
         solve_stack(np.ascontiguousarray(stack, np.float32), premul_lr, options, debug_dir=Path(tmp))
         return [(m.stem, _read_grey(m)) for m in _pass_files(Path(tmp))]
@@ -311,7 +313,7 @@ def _area(premul: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 def gather(record: GlyphRecord, out_dir: Path, *, panel: int, zoom: tuple[int, int, int, int] | None,
            get_upscaler: Callable[[], object | None]) -> GlyphSources:
     """Load the output, input, stack, loss map and pass masks, recomputing what is missing."""
-    from emoji_alpha.pipeline import SolveOptions
+    from emoji_alpha.methods import METHODS
 
     loaded = read_image(record.path)
     result = premultiply(loaded.rgba)
@@ -338,10 +340,11 @@ def gather(record: GlyphRecord, out_dir: Path, *, panel: int, zoom: tuple[int, i
             src.notes.append(str(exc))
     if src.input is None:
         src.notes.append("input not found (no kept stack, manifest source missing): input and LIIF panels skipped")
-    src.levels = levels or SolveOptions().backgrounds
+    src.levels = levels or EnlargeOptions().backgrounds
     if src.opaque:
         return src  # enlarged once, no alpha: no backgrounds, loss map or passes to show
-    peer = record.method not in ("", "solve")
+    method = METHODS.get(record.method or EnlargeOptions.method)
+    peer = method is None or not method.solves_stack  # no stack: no background panels
 
     # The K enlargements.
     stack_full: np.ndarray | None = None
@@ -413,8 +416,9 @@ def gather(record: GlyphRecord, out_dir: Path, *, panel: int, zoom: tuple[int, i
 
 def peer_result(method: str, src: GlyphSources, cache_dir: Path, get_upscaler) -> np.ndarray | None:
     """The peer method's enlargement at the output size, cached as a PNG under ``cache_dir``."""
-    from emoji_alpha.solve.peers import PEERS
+    from emoji_alpha.methods import get_method
 
+    peer = get_method(method)
     if src.input is None:
         return None
     size = src.result.shape[:2]
@@ -425,10 +429,10 @@ def peer_result(method: str, src: GlyphSources, cache_dir: Path, get_upscaler) -
             return premultiply(read_image(cached).rgba)
         except EmojiAlphaError:
             pass
-    upscaler = get_upscaler() if method != "lanczos" else None
-    if upscaler is None and method != "lanczos":
+    upscaler = get_upscaler() if peer.needs_liif else None
+    if upscaler is None and peer.needs_liif:
         return None
-    premul = PEERS[method](src.input, size, upscaler)
+    premul = peer.function(src.input, size, upscaler)
     write_png(cached, unpremultiply(premul))
     return premul
 
@@ -459,6 +463,8 @@ Rows = list[tuple[str, list[Panel]]]
 def layout(src: GlyphSources, *, panel: int, zoom: tuple[int, int, int, int] | None, compare: tuple[str, ...] = (),
            cache_dir: Path | None = None, get_upscaler=lambda: None) -> tuple[list[str], Rows]:
     """The grid's title lines and its rows of panels, before drawing."""
+    from emoji_alpha.methods import get_method
+
     record = src.record
     size = src.result.shape[:2]
     box = zoom_box(zoom, size)
@@ -469,12 +475,13 @@ def layout(src: GlyphSources, *, panel: int, zoom: tuple[int, int, int, int] | N
     for method in compare:
         premul = peer_result(method, src, cache_dir, get_upscaler) if cache_dir is not None else None
         if premul is None:
-            src.notes.append(f"compare {method}: skipped (needs the input" + ("" if method == "lanczos" else " and LIIF") + ")")
+            needs = " and LIIF" if get_method(method).needs_liif else ""
+            src.notes.append(f"compare {method}: skipped (needs the input{needs})")
             continue
         for suffix, view_box in views:
             rows.append((f"{method}{suffix}", result_panels(method, premul, view_box, panel,
                                                             box if view_box is None else None, src.opaque)))
-    done = "opaque (RGB): enlarged once with LIIF" if src.opaque else f"method {record.method or 'solve'}"
+    done = "opaque (RGB): enlarged once with LIIF" if src.opaque else f"method {record.method or EnlargeOptions.method}"
     title = [f"{record.key}   {size[1]}x{size[0]}   {done}"
              + (f"   loss {record.loss:.3f} levels^2" if record.loss is not None else "")
              + (f"   input consistency (alpha MAE) {record.consistency:.3f} levels" if record.consistency is not None else "")]
@@ -507,7 +514,7 @@ def _solve_rows(src: GlyphSources, views, panel: int, box: Box | None) -> Rows:
         if top:
             rows.append((f"input and LIIF enlargements{suffix}" + (f" - {src.stack_note}" if src.stack_note else ""), top))
     for suffix, view_box in views:
-        panels = result_panels(src.record.method or "solve", src.result, view_box, panel, box if view_box is None else None)
+        panels = result_panels(src.record.method or EnlargeOptions.method, src.result, view_box, panel, box if view_box is None else None)
         title = f"result{suffix}"
         if src.loss is not None:
             loss_map = heat(fit(src.loss.get(view_box), panel - bar_width(panel), "max"))

@@ -17,6 +17,8 @@ spreads residuals smoothly and needs a few iterations. Afterwards the constraint
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
@@ -150,14 +152,23 @@ def _mirrored(n: int, radius: int) -> np.ndarray:
     return np.where(source >= n, 2 * n - 1 - source, source)
 
 
-def consistency_error(premul_hr: np.ndarray, premul_lr: np.ndarray, device: str = "cpu") -> dict[str, float]:
-    """How well the enlargement reproduces the input when area-downsampled (premultiplied).
+@dataclass(frozen=True)
+class Consistency:
+    """Mean and largest absolute differences between the area-downsampled enlargement and
+    the input (premultiplied), in 8-bit levels."""
 
-    Returns mean/max absolute alpha and colour differences, in 8-bit levels."""
+    alpha_mae: float
+    alpha_max: float
+    colour_mae: float
+    colour_max: float
+
+
+def consistency_error(premul_hr: np.ndarray, premul_lr: np.ndarray, device: str = "cpu") -> Consistency:
+    """How well the enlargement reproduces the input when area-downsampled (premultiplied)."""
     op = AreaOperator(premul_hr.shape[:2], premul_lr.shape[:2], device=device)
     diff = (op.down(premul_hr) - _as_tensor(premul_lr, torch.float64, device)).abs_().mul_(255.0)
-    return {"alpha_mae": float(diff[..., 3].mean()), "alpha_max": float(diff[..., 3].max()),
-            "colour_mae": float(diff[..., :3].mean()), "colour_max": float(diff[..., :3].max())}
+    return Consistency(alpha_mae=float(diff[..., 3].mean()), alpha_max=float(diff[..., 3].max()),
+                       colour_mae=float(diff[..., :3].mean()), colour_max=float(diff[..., :3].max()))
 
 
 def back_project(premul_hr: np.ndarray, premul_lr: np.ndarray, *, alpha_mask: np.ndarray, colour_mask: np.ndarray,

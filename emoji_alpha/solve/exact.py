@@ -43,7 +43,6 @@ outputs are ``(*spatial, 3)`` and alpha/loss outputs ``spatial``.
 
 from __future__ import annotations
 
-import sys
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -81,14 +80,15 @@ def _check_backend(backend: str) -> None:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
 
 
-def choose_backend(backend: str, pixels: int) -> str:
-    """``backend`` itself; for ``"auto"`` numba when it has already started in this process or
-    the problem has at least :data:`AUTO_NUMBA_PIXELS` pixels, torch otherwise."""
+def choose_backend(backend: str, pixels: int, *, numba_started: bool = False) -> str:
+    """``backend`` itself; for ``"auto"`` numba when the problem has at least
+    :data:`AUTO_NUMBA_PIXELS` pixels or the caller says numba has already run for this job
+    (``numba_started``: its start-up is paid), torch otherwise. A function of its arguments
+    alone: what else the process has run does not change it."""
     if backend != "auto":
         _check_backend(backend)
         return backend
-    started = "emoji_alpha.solve._numba_kernels" in sys.modules
-    return "numba" if started or pixels >= AUTO_NUMBA_PIXELS else "torch"
+    return "numba" if numba_started or pixels >= AUTO_NUMBA_PIXELS else "torch"
 
 
 def _prepare_stack(stack) -> tuple[np.ndarray, tuple]:

@@ -1,4 +1,4 @@
-"""Peer methods, for comparison and as user options (``--method``).
+"""Peer methods, for comparison and as user options (``--method``; named in :mod:`emoji_alpha.methods`).
 
 Each takes the input glyph as premultiplied RGBA (h x w x 4 float32) and returns the
 enlarged premultiplied RGBA (H x W x 4).
@@ -20,7 +20,6 @@ import numpy as np
 from emoji_alpha.images import unpremultiply
 from emoji_alpha.solve.backproject import enforce_constraints
 
-PEER_METHODS = ("twobg", "separate", "keygrey", "lanczos")
 KEY_LEVELS = (0, 32, 64, 96, 128, 160, 192, 233, 255)
 
 
@@ -90,6 +89,3 @@ def enlarge_lanczos(premul: np.ndarray, size: tuple[int, int], upscaler=None) ->
     channels = [np.asarray(Image.fromarray(np.ascontiguousarray(premul[..., c])).resize(size[::-1], Image.LANCZOS))
                 for c in range(4)]
     return enforce_constraints(np.stack(channels, -1).astype(np.float32))
-
-
-PEERS = {"twobg": enlarge_twobg, "separate": enlarge_separate, "keygrey": enlarge_keygrey, "lanczos": enlarge_lanczos}
