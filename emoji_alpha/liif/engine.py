@@ -60,6 +60,18 @@ class OutputGrid:
     terms_y: int
     terms_x: int
 
+    def selectors(self, offsets: list[tuple[int, int]], device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        """For each ensemble neighbour (dy, dx), the index of its row shift and its column shift."""
+        return (torch.tensor([self.shifts_y.index(dy) for dy, _ in offsets], device=device),
+                torch.tensor([self.shifts_x.index(dx) for _, dx in offsets], device=device))
+
+
+def output_pixels(pixels: torch.Tensor | None, out_size: tuple[int, int], device: torch.device) -> torch.Tensor:
+    """Flat output pixel indices as a long vector on ``device``: every pixel when None."""
+    if pixels is None:
+        return torch.arange(out_size[0] * out_size[1], device=device)
+    return pixels.to(device=device, dtype=torch.long).reshape(-1)
+
 
 def grid_axis(n_out: int, n_in: int, shifts: list[int], eps: float, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """Per output row (or column) of a regular grid of ``n_out`` pixels over ``n_in`` feature
@@ -87,6 +99,11 @@ class PreparedFeatures:
     in_size: tuple[int, int]
     out_size: tuple[int, int]
     grid: OutputGrid
+
+    def image_rows(self, device: torch.device) -> torch.Tensor:
+        """The table row where each selected image's per-input-pixel rows start."""
+        h, w = self.in_size
+        return torch.arange(self.first, self.first + self.batch, device=device) * (h * w)
 
     def select(self, index: int) -> "PreparedFeatures":
         """Image ``index`` of the batch alone."""
@@ -272,14 +289,10 @@ class LiifEngine:
         grid, table = prepared.grid, prepared.table
         cell_y, rel_y, cell_x, rel_x = grid.cell_y, grid.rel_y, grid.cell_x, grid.rel_x
         base_y, base_x = grid.terms_y, grid.terms_x
-        sel_y = torch.tensor([grid.shifts_y.index(dy) for dy, _ in offsets], device=device)
-        sel_x = torch.tensor([grid.shifts_x.index(dx) for _, dx in offsets], device=device)
+        sel_y, sel_x = grid.selectors(offsets, device)
         opposite = list(range(len(offsets)))[::-1] if model.local_ensemble else [0]
-        image_base = (torch.arange(prepared.first, prepared.first + prepared.batch, device=device) * (h * w)).view(-1, 1, 1)
-
-        if pixels is None:
-            pixels = torch.arange(out_h * out_w, device=device)
-        pixels = pixels.to(device=device, dtype=torch.long).reshape(-1)
+        image_base = prepared.image_rows(device).view(-1, 1, 1)
+        pixels = output_pixels(pixels, prepared.out_size, device)
         n_total = pixels.numel()
         result = torch.empty(prepared.batch, n_total, self.out_channels, device=device, dtype=prepared.table.dtype)
         step = memory.chunk_pixels(chunk_size, prepared.batch, len(offsets), memory.max_chunk_rows(device.type))

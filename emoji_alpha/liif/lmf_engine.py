@@ -16,12 +16,11 @@ from __future__ import annotations
 import copy
 from typing import Callable
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from emoji_alpha.liif import memory
-from emoji_alpha.liif.engine import DEFAULT_CHUNK, OutputGrid, PreparedFeatures, exact_float32, grid_axis
+from emoji_alpha.liif.engine import DEFAULT_CHUNK, OutputGrid, PreparedFeatures, exact_float32, grid_axis, output_pixels
 from emoji_alpha.liif.models.liif import EPS_SHIFT
 from emoji_alpha.liif.models.lmf import LatentModulatedLIIF
 
@@ -90,16 +89,13 @@ class LmfEngine:
 
     def _query(self, prepared: PreparedFeatures, pixels: torch.Tensor | None, chunk_size: int,
                progress: Callable[[int], None] | None) -> torch.Tensor:
-        out_h, out_w = prepared.out_size
-        h, w = prepared.in_size
+        out_w = prepared.out_size[1]
+        w = prepared.in_size[1]
         device, grid, table = self.device, prepared.grid, prepared.table
         offsets = self.model.offsets
-        sel_y = torch.tensor([grid.shifts_y.index(dy) for dy, _ in offsets], device=device)
-        sel_x = torch.tensor([grid.shifts_x.index(dx) for _, dx in offsets], device=device)
-        image_base = (torch.arange(prepared.first, prepared.first + prepared.batch, device=device) * (h * w)).view(-1, 1, 1)
-        if pixels is None:
-            pixels = torch.arange(out_h * out_w, device=device)
-        pixels = pixels.to(device=device, dtype=torch.long).reshape(-1)
+        sel_y, sel_x = grid.selectors(offsets, device)
+        image_base = prepared.image_rows(device).view(-1, 1, 1)
+        pixels = output_pixels(pixels, prepared.out_size, device)
         batch, n_total, k = prepared.batch, pixels.numel(), len(offsets)
         result = torch.empty(batch, n_total, self.out_channels, device=device, dtype=torch.float32)
         if self.use_kernel and device.type == "cpu" and table.dtype == torch.float32:
@@ -132,11 +128,11 @@ class LmfEngine:
         from emoji_alpha.liif._lmf_kernels import render_pixels
 
         grid = prepared.grid
-        h, w = prepared.in_size
+        w = prepared.in_size[1]
         # rows of the shifts -1 and +1, in the kernel's order (k = 2 * ky + kx as in OFFSETS)
         assert grid.shifts_y == [-1, 1] and grid.shifts_x == [-1, 1]
         arrays = [t.numpy() for t in (grid.cell_y, grid.rel_y, grid.cell_x, grid.rel_x)]
-        image_rows = np.arange(prepared.first, prepared.first + prepared.batch, dtype=np.int64) * (h * w)
+        image_rows = prepared.image_rows(torch.device("cpu")).numpy()
         table, out = prepared.table.numpy(), result.numpy()
         flat = pixels.numpy()
         # big chunks: the kernel's memory is its output; chunks only pace the progress bar
