@@ -59,6 +59,7 @@ train-emoji: $(STAMP) weights
 	$(PY) benchmarks/train_emoji_liif.py train --model rgba --steps 800 --batch 8
 	$(PY) benchmarks/train_emoji_liif.py export --model rgba
 	$(PY) benchmarks/train_emoji_liif.py train --model fast --steps 2000 --batch 8 --queries 2304 --lr 5e-4 --warmup 200 --eval-every 250
+	$(PY) benchmarks/train_emoji_liif.py train --model fast --restart --steps 5000 --batch 8 --queries 2304 --lr 3e-4 --warmup 100 --eval-every 250
 	$(PY) benchmarks/train_emoji_liif.py export --model fast
 
 clean:

@@ -14,7 +14,8 @@
     python benchmarks/train_emoji_liif.py train --model rgb --steps 2000    # Ctrl-C and rerun: resumes
     python benchmarks/train_emoji_liif.py export --model rgb                # -> emoji_alpha/liif/trained/
 
-Loss: L1 in the network's range ([-1, 1]), as LIIF trains. Adam, cosine learning rate.
+Loss: L1 in the network's range ([-1, 1]), as LIIF trains. Adam, cosine learning rate;
+``--restart`` continues a checkpoint with a new cosine cycle (the phases are kept in it).
 Checkpoints (every ``--save-every`` steps, atomic) and the loss curves (PNG) go to
 ``$EMOJI_ALPHA_CACHE/train-emoji/``; the validation loss of the starting weights is the
 step-0 point of each curve.
@@ -208,13 +209,16 @@ def train(args) -> int:
     batches = Batches(samples, args.model, model, cache=folder)
     optimizer = torch.optim.Adam(trainable, lr=args.lr)
     checkpoint_path = folder / f"{args.model}.ckpt"
-    state = {"step": 0, "history": [], "val": []}
+    state = {"step": 0, "history": [], "val": [], "phases": []}
     if checkpoint_path.exists():
         saved = torch.load(checkpoint_path, weights_only=False)
         model.load_state_dict(saved["trainable"], strict=False)
         optimizer.load_state_dict(saved["optimizer"])
-        state = {k: saved[k] for k in state}
+        state = {k: saved.get(k, []) for k in state} | {"step": saved["step"]}
+        if not state["phases"]:  # checkpoints from before phases were recorded
+            state["phases"] = [schedule_phase(0, saved["args"])]
         print(f"resuming {args.model} at step {state['step']}")
+    state["phases"] = plan_phases(state["phases"] or [schedule_phase(0, args)], state["step"], args)
     rng = np.random.default_rng([data.SEED, state["step"]])
     if not state["val"]:
         state["val"].append((0, validation_loss(model.eval(), batches, args.model, rng)))
@@ -225,9 +229,8 @@ def train(args) -> int:
         advance(state["step"])
         while state["step"] < args.steps:
             step = state["step"]
-            for group in optimizer.param_groups:  # linear warm-up, then cosine from lr to lr/10
-                warm = min(1.0, (step + 1) / args.warmup) if args.warmup else 1.0
-                group["lr"] = warm * args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / args.steps)))
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(state["phases"][-1], step)
             batch = batches.get(rng.integers(0, train_count, size=args.batch), args.queries, rng)
             loss = (predict(model, batch, args.model) - batch[3]).abs().mean()
             optimizer.zero_grad(set_to_none=True)
@@ -246,6 +249,31 @@ def train(args) -> int:
     print(f"{args.model}: step {state['step']}, validation L1 {state['val'][0][1]:.5f} (start) -> "
           f"{state['val'][-1][1]:.5f}; {time.perf_counter() - started:.0f} s this run")
     return 0
+
+
+def schedule_phase(start: int, args) -> dict:
+    """One cosine cycle of the learning rate: steps ``start`` to ``steps``, peak ``lr``."""
+    args = args if isinstance(args, dict) else vars(args)
+    return {"start": start, "end": args["steps"], "lr": args["lr"], "warmup": args.get("warmup") or 0}
+
+
+def plan_phases(phases: list[dict], step: int, args) -> list[dict]:
+    """The schedule after this call's flags: ``--restart`` starts a new cosine cycle at ``step``
+    (warm restart: weights and Adam state kept); otherwise ``--steps`` moves the current cycle's end."""
+    wanted = schedule_phase(phases[-1]["start"], args)
+    if args.restart and step > 0 and wanted != {k: phases[-1][k] for k in wanted}:  # rerun of a restart: resume it
+        if args.steps <= step:
+            raise SystemExit(f"--restart needs --steps beyond the checkpoint's step {step}")
+        return [*phases[:-1], phases[-1] | {"stopped": step}, schedule_phase(step, args)]
+    return [*phases[:-1], phases[-1] | {"end": args.steps}]
+
+
+def learning_rate(phase: dict, step: int) -> float:
+    """Linear warm-up over the phase's first ``warmup`` steps, then cosine from lr to lr/10 at its end."""
+    into = step - phase["start"]
+    warm = min(1.0, (into + 1) / phase["warmup"]) if phase["warmup"] else 1.0
+    progress = into / max(1, phase["end"] - phase["start"])
+    return warm * phase["lr"] * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 def save_checkpoint(path: Path, model, optimizer, state: dict, args) -> None:
@@ -312,8 +340,8 @@ def export(args) -> int:
         "input": "emoji over a random grey level (RGB)" if args.model in RGB_INPUT else "premultiplied RGBA",
         "start": START[args.model], "steps": saved["step"], "batch": saved["args"]["batch"],
         "queries": saved["args"]["queries"],
-        "lr": saved["args"]["lr"], "schedule": "cosine to lr/10" + (f" after {saved['args'].get('warmup')} warm-up steps"
-                                          if saved["args"].get("warmup") else ""), "loss": "L1",
+        "lr": saved["args"]["lr"], "schedule": describe_schedule(saved.get("phases") or [schedule_phase(0, saved["args"])]),
+        "loss": "L1",
         "samples": int(len(samples["lr"]) - validation), "samples_by_set": counts,
         "patch": data.PATCH, "scales": "uniform 2..16", "validation_l1_start": saved["val"][0][1],
         "validation_l1": saved["val"][-1][1], "data_script": "benchmarks/emoji_training_data.py",
@@ -322,6 +350,15 @@ def export(args) -> int:
     path = write_trained(args.model, saved["trainable"], recipe, data.LICENCES, folder=args.into)
     print(f"wrote {path}")
     return 0
+
+
+def describe_schedule(phases: list[dict]) -> str:
+    """The learning-rate schedule in words, one clause per cosine cycle."""
+    def one(phase: dict) -> str:
+        text = f"steps {phase['start']}-{phase['end']}: cosine from {phase['lr']:g} to {phase['lr'] / 10:g}"
+        text += f" after {phase['warmup']} warm-up steps" if phase["warmup"] else ""
+        return text + (f" (stopped at {phase['stopped']})" if "stopped" in phase else "")
+    return "; then warm restart, ".join(one(phase) for phase in phases)
 
 
 def build_data(args) -> int:
@@ -347,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--queries", type=int, default=512, help="HR pixels per sample and step")
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--warmup", type=int, default=0, help="steps of linear learning-rate warm-up")
+    p.add_argument("--restart", action="store_true",
+                   help="resume with a new cosine cycle from the checkpoint's step to --steps (peak --lr)")
     p.add_argument("--eval-every", type=int, default=100)
     p.add_argument("--save-every", type=int, default=50)
     p.set_defaults(func=train)

@@ -80,3 +80,29 @@ def test_training_resumes_and_exports(modules, work, kind, tmp_path):
     up = Upscaler(path, log=lambda _m: None)
     channels = 4 if kind == "rgba" else 3
     assert up.enlarge(np.random.rand(6, 6, channels).astype(np.float32), (12, 12)).shape == (12, 12, channels)
+
+
+def test_restart_adds_a_cosine_cycle_and_a_rerun_resumes_it(modules, work, tmp_path):
+    _, train = modules
+    folder, _ = work
+    common = ["--model", "rgb", "--batch", "2", "--queries", "16", "--eval-every", "50", "--save-every", "1",
+              "--work", str(folder), "--lr", "1e-3"]
+    for name in ("rgb.ckpt", "rgb-loss.png"):
+        (folder / name).unlink(missing_ok=True)
+    assert train.main(["train", "--steps", "4", *common]) == 0
+    assert train.main(["train", "--steps", "6", "--restart", "--lr", "2e-4", *common[:-2]]) == 0
+    import torch
+
+    saved = torch.load(folder / "rgb.ckpt", weights_only=False)
+    assert saved["step"] == 6
+    assert saved["phases"] == [{"start": 0, "end": 4, "lr": 1e-3, "warmup": 0, "stopped": 4},
+                               {"start": 4, "end": 6, "lr": 2e-4, "warmup": 0}]
+    # the same command again resumes the restarted cycle instead of adding a third
+    assert train.main(["train", "--steps", "6", "--restart", "--lr", "2e-4", *common[:-2]]) == 0
+    assert len(torch.load(folder / "rgb.ckpt", weights_only=False)["phases"]) == 2
+    assert train.learning_rate(saved["phases"][1], 4) == pytest.approx(2e-4)
+    assert train.learning_rate(saved["phases"][1], 6) == pytest.approx(2e-5)
+    assert "warm restart" in train.describe_schedule(saved["phases"])
+    with pytest.raises(SystemExit, match="beyond"):
+        train.main(["train", "--steps", "6", "--restart", "--lr", "1e-4", *common[:-2]])
+    (folder / "rgb.ckpt").unlink()
