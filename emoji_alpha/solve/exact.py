@@ -151,9 +151,9 @@ def _raise_if_bad(bad: int) -> None:
 
 
 def _torch_module():
-    from emoji_alpha.solve import torch_kernels
+    from emoji_alpha.solve import torch_backend
 
-    return torch_kernels
+    return torch_backend
 
 
 def _to_numpy(x) -> np.ndarray:
