@@ -1,9 +1,11 @@
 """The exact solver batched in torch (CPU or CUDA); same maths as :mod:`emoji_alpha.solve.exact`.
 
-Functions here take and return tensors (``stack`` is ``(K, *spatial, 3)``); the wrappers in
-``exact`` convert numpy in and out when called with ``backend="torch"``.  Arithmetic is float64
-(float32 only on devices without float64, e.g. MPS); pixels are processed in chunks so memory
-stays bounded.
+A sibling of :mod:`emoji_alpha.solve.numba_backend`, with the same functions and signatures:
+:mod:`emoji_alpha.solve.exact` checks the inputs (:mod:`emoji_alpha.solve.problem`) and calls
+one of them with numpy arrays; the work runs on ``device`` and the outputs come back as numpy
+arrays. Statistics stay tensors on the device, so the sub-solvers that take them run there.
+Arithmetic is float64 (float32 only on devices without float64, e.g. MPS); pixels are
+processed in chunks so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from emoji_alpha.solve.exact import SufficientStats, _prepare_backgrounds
+from emoji_alpha.solve.problem import SufficientStats
 
 CHUNK = 1 << 15
 
@@ -20,47 +22,18 @@ def _dtype(device) -> torch.dtype:
     return torch.float32 if torch.device(device).type == "mps" else torch.float64
 
 
-def as_tensor(x, device="cpu") -> torch.Tensor:
-    """Tensor view of ``x`` on ``device`` (numpy arrays become float32)."""
-    if isinstance(x, torch.Tensor):
-        return x.to(device)
-    x = np.asarray(x)
+def _tensor(x: np.ndarray, device, dtype: torch.dtype | None = None) -> torch.Tensor:
+    """``x`` as a float32 tensor on ``device``, then in ``dtype`` if given. Every input goes
+    through float32 on its way in (the alpha prior included), as this backend always took them."""
     x = np.ascontiguousarray(x, dtype=np.float32)
     if not x.flags.writeable:
         x = x.copy()
-    return torch.from_numpy(x).to(device)
+    tensor = torch.from_numpy(x).to(device)
+    return tensor if dtype is None else tensor.to(dtype)
 
 
-def _flat_stack(stack: torch.Tensor) -> tuple[torch.Tensor, tuple]:
-    if stack.ndim < 3 or stack.shape[-1] != 3 or stack.shape[0] < 1:
-        raise ValueError(f"stack must have shape (K, *spatial, 3) with K >= 1, got {tuple(stack.shape)}")
-    if not stack.is_floating_point():
-        raise ValueError(f"stack must be floating point, got {stack.dtype}")
-    spatial = tuple(stack.shape[1:-1])
-    return stack.reshape(stack.shape[0], -1, 3), spatial
-
-
-def _pixels(x, spatial: tuple, channels: bool, name: str, device, dtype) -> torch.Tensor:
-    x = as_tensor(x, device).to(dtype)
-    n = int(np.prod(spatial, dtype=np.int64))
-    want = (n, 3) if channels else (n,)
-    if x.numel() != int(np.prod(want)):
-        raise ValueError(f"{name} has shape {tuple(x.shape)}, expected {spatial + ((3,) if channels else ())}")
-    x = x.reshape(want)
-    if not bool(torch.isfinite(x).all()):
-        raise ValueError(f"{name} contains NaN or infinity")
-    return x
-
-
-def _prior(alpha_prior, spatial: tuple, device, dtype) -> torch.Tensor:
-    n = int(np.prod(spatial, dtype=np.int64))
-    if alpha_prior is None:
-        return torch.ones(n, device=device, dtype=dtype)
-    prior = as_tensor(alpha_prior, device).to(dtype)
-    prior = prior.expand(spatial).reshape(n) if prior.ndim else prior.expand(n)
-    if not bool(torch.isfinite(prior).all()):
-        raise ValueError("alpha_prior contains NaN or infinity")
-    return prior
+def _numpy(x: torch.Tensor) -> np.ndarray:
+    return x.detach().cpu().numpy()
 
 
 def _store(p: torch.Tensor, a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -130,86 +103,86 @@ def _lowest_alpha_equal_bg(m: torch.Tensor, beta: float) -> torch.Tensor:
     return lo.amax(1)
 
 
-def solve_exact(stack: torch.Tensor, backgrounds, *, alpha_prior=None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Exact joint solve; returns float32 ``(premul (*spatial, 3), alpha spatial)`` on the stack's device."""
-    flat, spatial = _flat_stack(stack)
+def solve_exact(stack: np.ndarray, backgrounds: np.ndarray, prior: np.ndarray | None, *,
+                device: str = "cpu") -> tuple[np.ndarray, np.ndarray, int]:
+    """Joint exact solve of a ``(K, N, 3)`` stack: ``(premul (N, 3), alpha (N,), bad)``, where
+    ``bad`` counts the pixels with a non-finite observation. ``prior`` (``(N,)``) is given
+    exactly when all backgrounds are equal (alpha not identifiable), None otherwise."""
+    flat = _tensor(stack, device)
     device = flat.device
     dtype = _dtype(device)
-    bnp = _prepare_backgrounds(backgrounds, flat.shape[0])
-    b = torch.as_tensor(bnp, dtype=dtype, device=device)
+    b = torch.as_tensor(backgrounds, dtype=dtype, device=device)
     kf = float(flat.shape[0])
-    b1 = float(bnp.sum())
-    b2 = float(np.dot(bnp, bnp))
+    b1 = float(backgrounds.sum())
+    b2 = float(np.dot(backgrounds, backgrounds))
     mb = b1 / kf
-    equal = bool(np.all(bnp == bnp[0]))
-    prior = _prior(alpha_prior, spatial, device, dtype) if equal else None
+    equal = prior is not None
+    if equal:
+        prior = _tensor(prior, device, dtype)
     n = flat.shape[1]
     out_p = torch.empty((n, 3), dtype=torch.float32, device=device)
     out_a = torch.empty(n, dtype=torch.float32, device=device)
+    bad = torch.zeros((), dtype=torch.int64, device=device)
     for start in range(0, n, CHUNK):
         sl = slice(start, min(start + CHUNK, n))
         x = flat[:, sl].to(dtype)
-        if not bool(torch.isfinite(x).all()):
-            raise ValueError("stack contains NaN or infinity")
+        bad += (~torch.isfinite(x).all(0).all(-1)).sum()
         s1, _, sb = _chunk_sums(x, b)
         if equal:
             m = s1 / kf
-            lo = _lowest_alpha_equal_bg(m, float(bnp[0]))
+            lo = _lowest_alpha_equal_bg(m, float(backgrounds[0]))
             a = torch.minimum(torch.maximum(prior[sl], lo.clamp(max=1.0)), torch.ones_like(lo))
-            p = torch.minimum(torch.clamp(m - (1.0 - a)[:, None] * float(bnp[0]), min=0.0), a[:, None])
+            p = torch.minimum(torch.clamp(m - (1.0 - a)[:, None] * float(backgrounds[0]), min=0.0), a[:, None])
         else:
             a = _root(kf, b1, b2, s1, sb)
             p = torch.minimum(torch.clamp(s1 / kf - (1.0 - a)[:, None] * mb, min=0.0), a[:, None])
         out_p[sl], out_a[sl] = _store(p, a)
-    return out_p.reshape(spatial + (3,)), out_a.reshape(spatial)
+    return _numpy(out_p), _numpy(out_a), int(bad)
 
 
-def sufficient_stats(stack: torch.Tensor, backgrounds) -> SufficientStats:
-    """Per-pixel ``sum S``, ``sum S^2``, ``sum S b`` as ``(N, 3)`` tensors plus the background sums."""
-    flat, spatial = _flat_stack(stack)
+def stack_sums(stack: np.ndarray, backgrounds: np.ndarray, *,
+               device: str = "cpu") -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per-pixel ``sum_k S_kc``, ``sum_k S_kc^2``, ``sum_k S_kc b_k``, each an ``(N, 3)`` tensor
+    on ``device``."""
+    flat = _tensor(stack, device)
     dtype = _dtype(flat.device)
-    bnp = _prepare_backgrounds(backgrounds, flat.shape[0])
-    x = flat.to(dtype)
-    if not bool(torch.isfinite(x).all()):
-        raise ValueError("stack contains NaN or infinity")
-    s1, s2, sb = _chunk_sums(x, torch.as_tensor(bnp, dtype=dtype, device=flat.device))
-    return SufficientStats(int(flat.shape[0]), float(bnp.sum()), float(np.dot(bnp, bnp)), s1, s2, sb, spatial)
+    return _chunk_sums(flat.to(dtype), torch.as_tensor(backgrounds, dtype=dtype, device=flat.device))
 
 
-def solve_alpha_given_colour(stats: SufficientStats, premul, *, alpha_prior=None) -> torch.Tensor:
-    """Alpha minimising ``L`` with ``P`` fixed (see ``exact.solve_alpha_given_colour``)."""
+def solve_alpha_given_colour(stats: SufficientStats, premul: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    """Alpha ``(N,)`` minimising the loss with ``premul`` ``(N, 3)`` fixed; ``prior`` where
+    every background is 0."""
     device, dtype = stats.s_sum.device, stats.s_sum.dtype
-    p = _pixels(premul, stats.spatial_shape, True, "premul", device, dtype)
-    if p.numel() and (float(p.min()) < 0.0 or float(p.max()) > 1.0):
-        raise ValueError("premul must lie in [0, 1]")
+    p = _tensor(premul, device, dtype)
     lo = p.amax(1).clamp(0.0, 1.0)
     if stats.b_sq_sum > 0.0:
         a = 1.0 - (stats.sb_sum - p * stats.b_sum).sum(1) / (3.0 * stats.b_sq_sum)
     else:
-        a = _prior(alpha_prior, stats.spatial_shape, device, dtype)
+        a = _tensor(prior, device, dtype)
     a = torch.minimum(torch.maximum(a, lo), torch.ones_like(a))
-    return a.to(torch.float32).reshape(stats.spatial_shape)
+    return _numpy(a.to(torch.float32))
 
 
-def solve_colour_given_alpha(stats: SufficientStats, alpha) -> torch.Tensor:
-    """``P_c = clip(mean S_c - (1 - a) mean b, 0, a)`` with alpha fixed (clipped to [0, 1])."""
+def solve_colour_given_alpha(stats: SufficientStats, alpha: np.ndarray) -> np.ndarray:
+    """Colour ``(N, 3)`` minimising the loss with ``alpha`` ``(N,)`` fixed:
+    ``P_c = clip(mean S_c - (1 - a) mean b, 0, a)``, alpha clipped to [0, 1]."""
     device, dtype = stats.s_sum.device, stats.s_sum.dtype
-    a = _pixels(alpha, stats.spatial_shape, False, "alpha", device, torch.float32).to(dtype).clamp(0.0, 1.0)
+    a = _tensor(alpha, device, dtype).clamp(0.0, 1.0)
     kf = float(stats.count)
     p = torch.minimum(torch.clamp(stats.s_sum / kf - (1.0 - a)[:, None] * (stats.b_sum / kf), min=0.0), a[:, None])
     p32, _ = _store(p, a)
-    return p32.reshape(stats.spatial_shape + (3,))
+    return _numpy(p32)
 
 
-def loss_and_residuals(stack: torch.Tensor, backgrounds, premul, alpha) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-pixel ``L`` (spatial) and mean residuals ``r_c`` ((*spatial, 3)), float32."""
-    flat, spatial = _flat_stack(stack)
+def loss_and_residuals(stack: np.ndarray, backgrounds: np.ndarray, premul: np.ndarray, alpha: np.ndarray, *,
+                       device: str = "cpu") -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel loss ``(N,)`` and mean residuals ``(N, 3)``."""
+    flat = _tensor(stack, device)
     device = flat.device
     dtype = _dtype(device)
-    bnp = _prepare_backgrounds(backgrounds, flat.shape[0])
-    b = torch.as_tensor(bnp, dtype=dtype, device=device)[:, None, None]
-    p = _pixels(premul, spatial, True, "premul", device, torch.float32).to(dtype)
-    a = _pixels(alpha, spatial, False, "alpha", device, torch.float32).to(dtype)
+    b = torch.as_tensor(backgrounds, dtype=dtype, device=device)[:, None, None]
+    p = _tensor(premul, device, dtype)
+    a = _tensor(alpha, device, dtype)
     n = flat.shape[1]
     loss = torch.empty(n, dtype=torch.float32, device=device)
     resid = torch.empty((n, 3), dtype=torch.float32, device=device)
@@ -218,12 +191,4 @@ def loss_and_residuals(stack: torch.Tensor, backgrounds, premul, alpha) -> tuple
         r = flat[:, sl].to(dtype) - p[None, sl] - (1.0 - a[None, sl, None]) * b
         loss[sl] = (r * r).sum((0, 2)).to(torch.float32)
         resid[sl] = r.mean(0).to(torch.float32)
-    return loss.reshape(spatial), resid.reshape(spatial + (3,))
-
-
-def recompositing_loss(stack: torch.Tensor, backgrounds, premul, alpha) -> torch.Tensor:
-    return loss_and_residuals(stack, backgrounds, premul, alpha)[0]
-
-
-def residuals(stack: torch.Tensor, backgrounds, premul, alpha) -> torch.Tensor:
-    return loss_and_residuals(stack, backgrounds, premul, alpha)[1]
+    return _numpy(loss), _numpy(resid)
