@@ -174,7 +174,7 @@ def fill_faint(stack: np.ndarray, premul_lr: np.ndarray, backgrounds: np.ndarray
     solver (now or later, from a kept stack) returns that smooth enlargement there exactly."""
     if not faint.any():
         return
-    from emoji_alpha.solve.backproject import AreaOperator
+    from emoji_alpha.resample import AreaOperator
 
     operator = AreaOperator(stack.shape[1:3], premul_lr.shape[:2], "bilinear", dtype=np.float32)
     smooth = operator.up(premul_lr).numpy()[faint]

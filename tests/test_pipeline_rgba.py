@@ -15,9 +15,10 @@ from conftest import CountingUpscaler
 
 from emoji_alpha.composite import flatten, footprint_masks, parse_backgrounds
 from emoji_alpha.errors import EmojiAlphaError
-from emoji_alpha.images import area_resize, premultiply, read_image, write_png
+from emoji_alpha.images import premultiply, read_image, write_png
 from emoji_alpha.options import EnlargeOptions
 from emoji_alpha.pipeline import enlarge_rgba, solve_stack
+from emoji_alpha.resample import area_resize
 from emoji_alpha.solve import recompositing_loss
 from emoji_alpha.solve.passes import run_passes, sign_aware_min
 from emoji_alpha.stack import StackInfo, load_stack, save_stack
