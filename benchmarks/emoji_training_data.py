@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emoji_alpha.images import area_resize
+from emoji_alpha.resample import area_resize
 
 HERE = Path(__file__).resolve().parent
 PATCH = 48  # LR patch side, as in LIIF training

@@ -59,7 +59,8 @@ from pathlib import Path
 
 import numpy as np
 
-from emoji_alpha.images import area_resize, decode_image, premultiply, unpremultiply, write_bytes_atomic, write_png
+from emoji_alpha.images import decode_image, premultiply, unpremultiply, write_bytes_atomic, write_png
+from emoji_alpha.resample import area_resize
 
 HERE = Path(__file__).resolve().parent
 GLYPH_LIST = HERE / "glyphs.txt"

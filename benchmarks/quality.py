@@ -50,7 +50,7 @@ from emoji_alpha.options import FAST_PRESET, EnlargeOptions  # noqa: E402
 from emoji_alpha.pipeline import enlarge_rgba, fill_faint, liif_stack, solve_stack  # noqa: E402
 from emoji_alpha.progress import progress_bar  # noqa: E402
 from emoji_alpha.solve.on_demand import complete_on_demand, split_levels  # noqa: E402
-from emoji_alpha.solve.peers import KEY_LEVELS, choose_key, enlarge_lanczos, enlarge_separate, remove_key  # noqa: E402
+from emoji_alpha.peers import KEY_LEVELS, choose_key, enlarge_lanczos, enlarge_separate, remove_key  # noqa: E402
 
 LEVELS = tuple(KEY_LEVELS)  # 8-bit grey levels enlarged once per glyph
 TASKS = {"64-256": (64, 256, None), "160-640": (160, 640, 2), "32-64": (32, 64, None), "160-2000": (160, 2000, 0)}

@@ -1,5 +1,5 @@
 """Images in (every PNG flavour, any Pillow format, standard input) and out (PNG, WebP, TIFF,
-JPEG), premultiplied-alpha helpers, exact area resampling.
+JPEG), premultiplied-alpha helpers, atomic writes; resampling is in :mod:`emoji_alpha.resample`.
 
 Internally every image is float32 in [0, 1], H x W x C. Straight alpha is what PNG files
 store; all resampling and compositing happens on *premultiplied* colour, because averaging
@@ -369,27 +369,3 @@ def _umask() -> int:
     os.umask(mask)
     return mask
 
-
-def area_weights(n_in: int, n_out: int) -> np.ndarray:
-    """Exact box-filter matrix (n_out x n_in): row i averages input cells under output cell i.
-
-    Output cell i spans [i, i+1) * n_in / n_out in input units; each weight is the overlap
-    length, rows sum to 1. Works for any ratio, up or down.
-    """
-    edges = np.arange(n_out + 1, dtype=np.float64) * (n_in / n_out)
-    lo, hi = edges[:-1, None], edges[1:, None]
-    cells = np.arange(n_in, dtype=np.float64)[None, :]
-    overlap = np.clip(np.minimum(hi, cells + 1) - np.maximum(lo, cells), 0.0, None)
-    return overlap / overlap.sum(axis=1, keepdims=True)
-
-
-def area_resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Exact area (box) resampling of an H x W x C float image to ``size`` = (height, width).
-
-    Apply it to *premultiplied* data: averaging straight colour makes dark fringes.
-    """
-    height, width = size
-    rows = area_weights(image.shape[0], height)
-    cols = area_weights(image.shape[1], width)
-    out = np.einsum("ij,jkc,lk->ilc", rows, image.astype(np.float64), cols, optimize=True)
-    return out.astype(np.float32)

@@ -11,7 +11,7 @@ Two calling conventions, told apart by :attr:`Method.peer`:
   keep_stack=None, debug_dir=None, source="") -> (premul, SolveReport)``
   (:mod:`emoji_alpha.pipeline`);
 - the peers, the usual approaches kept for comparison: ``f(premul_lr, size, upscaler) ->
-  premul`` (:mod:`emoji_alpha.solve.peers`), so a report or a benchmark can call them alone.
+  premul`` (:mod:`emoji_alpha.peers`), so a report or a benchmark can call them alone.
 """
 
 from __future__ import annotations
@@ -53,10 +53,10 @@ METHODS: dict[str, Method] = {method.name: method for method in (
     Method("solve", "emoji_alpha.pipeline:enlarge_solve", solves_stack=True),
     Method("rgba-liif", "emoji_alpha.pipeline:enlarge_rgba_direct", weights="emoji-rgba", channels=4,
            note="the 4-channel emoji LIIF"),
-    Method("twobg", "emoji_alpha.solve.peers:enlarge_twobg", peer=True),
-    Method("separate", "emoji_alpha.solve.peers:enlarge_separate", peer=True),
-    Method("keygrey", "emoji_alpha.solve.peers:enlarge_keygrey", peer=True),
-    Method("lanczos", "emoji_alpha.solve.peers:enlarge_lanczos", needs_liif=False, peer=True),
+    Method("twobg", "emoji_alpha.peers:enlarge_twobg", peer=True),
+    Method("separate", "emoji_alpha.peers:enlarge_separate", peer=True),
+    Method("keygrey", "emoji_alpha.peers:enlarge_keygrey", peer=True),
+    Method("lanczos", "emoji_alpha.peers:enlarge_lanczos", needs_liif=False, peer=True),
 )}
 #: Every method's name, ours first.
 NAMES = tuple(METHODS)

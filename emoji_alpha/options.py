@@ -21,8 +21,8 @@ from emoji_alpha.methods import get_method
 if TYPE_CHECKING:
     from emoji_alpha.liif.upscaler import Upscaler
 
-#: Back-projection kernels (emoji_alpha.solve.backproject.KERNELS, named here so that checking
-#: a flag does not import torch; a test keeps the two equal).
+#: Back-projection kernels (emoji_alpha.resample.KERNELS, named here so that checking
+#: a flag imports neither numpy nor torch; a test keeps the two equal).
 BP_KERNELS = ("box", "bilinear")
 #: Solver backends: ``auto`` or one of emoji_alpha.solve.exact.BACKENDS (see :func:`emoji_alpha.solve.choose_backend`).
 SOLVER_BACKENDS = ("auto", "numba", "torch")

@@ -112,7 +112,8 @@ def enlarge_rgb(rgb: np.ndarray, size: tuple[int, int], upscaler) -> EnlargeResu
 
 def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: EnlargeOptions,
                timer: StageTimer | None = None, report: SolveReport | None = None) -> np.ndarray:
-    """The K x H x W x 3 enlarged composites S_k.
+    """The K x H x W x 3 enlarged composites S_k: the plan of which pixels LIIF decodes over
+    which levels (:func:`plan_stack`), then LIIF run for it (:func:`fill_stack`).
 
     With the edge band (``band_margin`` not None) LIIF decodes the K backgrounds only in the
     band (the ``on_demand`` levels only where the others disagree, see
@@ -123,23 +124,68 @@ def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: 
     ``report``, if given, receives ``on_demand_fraction`` (of the band) and the ``backend``
     the on-demand fit ran on.
     """
-    from emoji_alpha.solve.on_demand import complete_on_demand, split_levels
+    return fill_stack(plan_stack(premul_lr, size, options), premul_lr, upscaler, options, timer, report)
 
-    timer = timer or StageTimer()
+
+@dataclass(frozen=True)
+class StackPlan:
+    """Which pixels of the K x H x W x 3 stack each level needs from LIIF, and how the others
+    are filled; made from the input's alpha and the options alone (:func:`plan_stack`).
+
+    Without a band (``--full``) LIIF decodes every level everywhere. With one, LIIF decodes
+    the ``base`` levels at the ``band`` pixels, and the ``on_demand`` levels at those of them
+    where the base fit leaves a residual (decided while filling); ``solid`` (opaque) pixels
+    are decoded once, over the ``middle`` level; ``transparent`` pixels are the backgrounds
+    themselves and ``faint`` ones a smooth enlargement of the input.
+    """
+
+    size: tuple[int, int]
+    backgrounds: np.ndarray  # the K levels, float32
+    band: np.ndarray | None = None  # flat indices decoded over the base levels; None: --full
+    solid: np.ndarray | None = None  # flat indices of the opaque pixels
+    transparent: np.ndarray | None = None  # H x W bool
+    faint: np.ndarray | None = None  # H x W bool
+    base: list[int] = field(default_factory=list)  # indices into backgrounds
+    on_demand: list[int] = field(default_factory=list)
+    middle: int = 0  # index of the level whose enlargement fills the solid pixels
+
+    @property
+    def full(self) -> bool:
+        return self.band is None
+
+
+def plan_stack(premul_lr: np.ndarray, size: tuple[int, int], options: EnlargeOptions) -> StackPlan:
+    """The :class:`StackPlan` for enlarging ``premul_lr`` to ``size`` with ``options`` (no LIIF)."""
+    from emoji_alpha.solve.on_demand import split_levels
+
     backgrounds = np.asarray(options.backgrounds, np.float32)
-    composites = flatten(premul_lr, backgrounds)
-    count = len(backgrounds)
-    height, width = size
     if options.band_margin is None:
-        with timer("liif"), progress_bar(f"LIIF x{count}", height * width) as advance:
-            return upscaler.enlarge_many(composites, size, progress=advance)
+        return StackPlan(size, backgrounds)
     transparent, opaque = footprint_masks(premul_lr[..., 3], size, options.band_margin)
     faint = faint_mask(premul_lr[..., 3], size, options.faint_alpha)
-    band = np.flatnonzero(~(transparent | opaque | faint))
-    solid = np.flatnonzero(opaque)
     base, extra = split_levels(backgrounds, options.on_demand)
+    return StackPlan(size, backgrounds, band=np.flatnonzero(~(transparent | opaque | faint)),
+                     solid=np.flatnonzero(opaque), transparent=transparent, faint=faint, base=base, on_demand=extra,
+                     middle=middle_level(backgrounds))
+
+
+def fill_stack(plan: StackPlan, premul_lr: np.ndarray, upscaler, options: EnlargeOptions,
+               timer: StageTimer | None = None, report: SolveReport | None = None) -> np.ndarray:
+    """The K x H x W x 3 stack of ``plan``: LIIF where it says, the exact fills elsewhere (see
+    :func:`liif_stack`, which also says what ``report`` receives)."""
+    from emoji_alpha.solve.on_demand import complete_on_demand
+
+    timer = timer or StageTimer()
+    backgrounds = plan.backgrounds
+    composites = flatten(premul_lr, backgrounds)
+    count = len(backgrounds)
+    height, width = size = plan.size
+    if plan.full:
+        with timer("liif"), progress_bar(f"LIIF x{count}", height * width) as advance:
+            return upscaler.enlarge_many(composites, size, progress=advance)
+    band, solid, base, extra = plan.band, plan.solid, plan.base, plan.on_demand
     stack = np.empty((count, height * width, 3), np.float32)
-    stack[:, transparent.reshape(-1)] = backgrounds[:, None, None]
+    stack[:, plan.transparent.reshape(-1)] = backgrounds[:, None, None]
     band_stack = np.empty((count, band.size, 3), np.float32)
     order = base + extra  # encoded in this order, so each group is a slice (a view) of the features
     with timer("liif"), progress_bar(f"LIIF x{len(base)} (edge band)", band.size + solid.size) as advance:
@@ -147,8 +193,7 @@ def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: 
         if band.size:
             band_stack[base] = upscaler.query(prepared.images(0, len(base)), band, progress=advance)
         if solid.size:
-            stack[:, solid] = upscaler.query(prepared.select(order.index(middle_level(backgrounds))), solid,
-                                             progress=advance)[0]
+            stack[:, solid] = upscaler.query(prepared.select(order.index(plan.middle)), solid, progress=advance)[0]
 
     def decode(index: np.ndarray) -> np.ndarray:
         with timer("liif"), progress_bar(f"LIIF x{len(extra)} (on demand)", index.size) as advance:
@@ -164,7 +209,7 @@ def liif_stack(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: 
             report.backend = backend
     stack[:, band] = band_stack
     stack = stack.reshape(count, height, width, 3)
-    fill_faint(stack, premul_lr, backgrounds, faint)
+    fill_faint(stack, premul_lr, backgrounds, plan.faint)
     return stack
 
 
@@ -174,7 +219,7 @@ def fill_faint(stack: np.ndarray, premul_lr: np.ndarray, backgrounds: np.ndarray
     solver (now or later, from a kept stack) returns that smooth enlargement there exactly."""
     if not faint.any():
         return
-    from emoji_alpha.solve.backproject import AreaOperator
+    from emoji_alpha.resample import AreaOperator
 
     operator = AreaOperator(stack.shape[1:3], premul_lr.shape[:2], "bilinear", dtype=np.float32)
     smooth = operator.up(premul_lr).numpy()[faint]

@@ -184,7 +184,7 @@ def test_usage_errors_are_one_line(tmp_path):
 
 def test_bp_kernels_named_without_torch_match_the_solver():
     from emoji_alpha.options import BP_KERNELS
-    from emoji_alpha.solve.backproject import KERNELS
+    from emoji_alpha.resample import KERNELS
 
     assert BP_KERNELS == KERNELS
 

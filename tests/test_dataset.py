@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emoji_alpha.images import area_resize, premultiply, read_image
+from emoji_alpha.images import premultiply, read_image
+from emoji_alpha.resample import area_resize
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"

@@ -1,4 +1,4 @@
-"""PNG flavours in, premultiplied helpers, exact area resampling, atomic writes."""
+"""PNG flavours in, premultiplied helpers, atomic writes."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import pytest
 from PIL import Image
 
 from emoji_alpha.errors import EmojiAlphaError
-from emoji_alpha.images import (area_resize, composite_over, decode_image, premultiply, read_image, to_uint8,
-                                unpremultiply, write_png)
+from emoji_alpha.images import composite_over, decode_image, premultiply, read_image, to_uint8, unpremultiply, write_png
 
 
 def _png_bytes(image: Image.Image, **kwargs) -> bytes:
@@ -92,15 +91,6 @@ def test_premultiply_round_trip_and_zero_alpha():
     back = unpremultiply(premultiply(rgba))
     np.testing.assert_allclose(back[1:], rgba[1:], atol=1e-6)
     assert back[0, 0].tolist() == [0.0, 0.0, 0.0, 0.0]
-
-
-def test_area_resize_is_block_mean_and_preserves_mass():
-    rng = np.random.default_rng(1)
-    image = rng.random((8, 12, 4))
-    small = area_resize(image, (2, 3))
-    np.testing.assert_allclose(small[1, 2], image[4:8, 8:12].mean(axis=(0, 1)), atol=1e-6)
-    odd = area_resize(image, (5, 7))  # non-integer ratio: the mean is still preserved
-    np.testing.assert_allclose(odd.mean(axis=(0, 1)), image.mean(axis=(0, 1)), atol=1e-6)
 
 
 def test_composite_over_matches_straight_alpha_formula():

@@ -15,9 +15,10 @@ from conftest import CountingUpscaler
 
 from emoji_alpha.composite import flatten, footprint_masks, parse_backgrounds
 from emoji_alpha.errors import EmojiAlphaError
-from emoji_alpha.images import area_resize, premultiply, read_image, write_png
+from emoji_alpha.images import premultiply, read_image, write_png
 from emoji_alpha.options import EnlargeOptions
 from emoji_alpha.pipeline import enlarge_rgba, solve_stack
+from emoji_alpha.resample import area_resize
 from emoji_alpha.solve import recompositing_loss
 from emoji_alpha.solve.passes import run_passes, sign_aware_min
 from emoji_alpha.stack import StackInfo, load_stack, save_stack
@@ -254,3 +255,28 @@ def test_liif_flags_become_one_config():
     assert inspect.signature(Upscaler).parameters["chunk_size"].default == LiifConfig().chunk_size
     with pytest.raises(EmojiAlphaError, match="--memory-limit"):
         from_flags(memory_limit=0)
+
+
+def test_the_stack_plan_says_which_pixels_each_level_needs():
+    """The plan needs no LIIF: the band, the opaque, transparent and faint pixels split the
+    output between them; the base and on-demand levels split the backgrounds; --full has no band."""
+    from emoji_alpha.composite import faint_mask
+    from emoji_alpha.pipeline import plan_stack
+
+    premul_lr = glyph(16)
+    premul_lr[0] = [0.0, 0.0, 0.0, 1 / 255]  # a faint row
+    options = EnlargeOptions(faint_alpha=2 / 255)
+    plan = plan_stack(premul_lr, (48, 48), options)
+    transparent, opaque = footprint_masks(premul_lr[..., 3], (48, 48), options.band_margin)
+    faint = faint_mask(premul_lr[..., 3], (48, 48), options.faint_alpha)
+    assert not plan.full and plan.faint.any() and (plan.faint == faint).all()
+    every = np.zeros(48 * 48, int)
+    for part in (plan.band, plan.solid, np.flatnonzero(plan.transparent), np.flatnonzero(plan.faint & ~transparent)):
+        np.add.at(every, part, 1)
+    assert (every == 1).all()  # each output pixel filled one way
+    assert (plan.solid == np.flatnonzero(opaque)).all() and plan.band.size > 0
+    levels = np.asarray(options.backgrounds)
+    assert sorted(plan.base + plan.on_demand) == list(range(levels.size))
+    assert levels[plan.on_demand] == pytest.approx(options.on_demand)
+    assert levels[plan.middle] == pytest.approx(192 / 255)  # the upper median of 0, 64, 192, 255
+    assert plan_stack(premul_lr, (48, 48), dataclasses.replace(options, band_margin=None)).full

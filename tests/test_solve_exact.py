@@ -11,6 +11,7 @@ import pytest
 from scipy.optimize import minimize
 
 from emoji_alpha.solve import (
+    BACKENDS,
     choose_backend,
     recompositing_loss,
     residuals,
@@ -20,7 +21,9 @@ from emoji_alpha.solve import (
     sufficient_stats,
 )
 
-BACKENDS = ["numba", "torch"]
+#: Every backend other than numba (the reference) on each device it runs on, for the comparison below.
+OTHERS = [pytest.param(name, device, id=f"{name}-{device}") for name in BACKENDS if name != "numba"
+          for device in ("cpu", "cuda")]
 DISTINCT_BGS = [[0.0, 1.0], [0.0, 0.5, 1.0], [0.2, 0.7, 0.9, 0.3], [0.25, 0.25, 0.75], [0.1, 0.15]]
 
 
@@ -96,14 +99,36 @@ def rng():
     return np.random.default_rng(1234)
 
 
+def _needs_device(device: str) -> None:
+    if device == "cuda":
+        torch = pytest.importorskip("torch")
+        if not torch.cuda.is_available():
+            pytest.skip("no CUDA device")
+
+
+@pytest.mark.parametrize("backend, device", OTHERS)
 @pytest.mark.parametrize("b", DISTINCT_BGS + [[0.5], [0.3, 0.3]], ids=str)
-def test_backends_agree(b):
+def test_backends_agree(backend, device, b):
+    """Every public function on each backend and device against numba's."""
+    _needs_device(device)
     rng = np.random.default_rng(7)
     s = random_stack(rng, 4000, b)
     p1, a1 = solve_exact(s, b, backend="numba")
-    p2, a2 = solve_exact(s, b, backend="torch")
+    p2, a2 = solve_exact(s, b, backend=backend, device=device)
     np.testing.assert_allclose(a1, a2, rtol=0, atol=1e-5)
     np.testing.assert_allclose(p1, p2, rtol=0, atol=1e-5)
+    reference = sufficient_stats(s, b, backend="numba")
+    stats = sufficient_stats(s, b, backend=backend, device=device)
+    assert (reference.backend, stats.backend) == ("numba", backend)  # the sub-solvers below run there
+    p, a = (x.astype(np.float32) for x in random_rgba(rng, 4000))
+    np.testing.assert_allclose(solve_alpha_given_colour(stats, p), solve_alpha_given_colour(reference, p),
+                               rtol=0, atol=1e-5)
+    np.testing.assert_allclose(solve_colour_given_alpha(stats, a), solve_colour_given_alpha(reference, a),
+                               rtol=0, atol=1e-6)
+    np.testing.assert_allclose(recompositing_loss(s, b, p, a, backend=backend, device=device),
+                               recompositing_loss(s, b, p, a), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(residuals(s, b, p, a, backend=backend, device=device), residuals(s, b, p, a),
+                               rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -303,19 +328,6 @@ def test_import_is_cheap():
     assert out.stdout.strip() == "False"
 
 
-def test_torch_cuda_agrees_with_numba():
-    torch = pytest.importorskip("torch")
-    if not torch.cuda.is_available():
-        pytest.skip("no CUDA device")
-    rng = np.random.default_rng(13)
-    b = [0.0, 0.5, 1.0]
-    s = random_stack(rng, 4000, b)
-    p1, a1 = solve_exact(s, b)
-    p2, a2 = solve_exact(s, b, backend="torch", device="cuda")
-    np.testing.assert_allclose(a1, a2, atol=1e-5)
-    np.testing.assert_allclose(p1, p2, atol=1e-5)
-
-
 def test_auto_backend_choice():
     """auto: torch for a small band in a fresh process (numba's start-up would cost more than the
     solve), numba for a large one or when the caller has already run numba for the same glyph."""
@@ -326,6 +338,9 @@ def test_auto_backend_choice():
     assert out.stdout.split() == ["torch", "numba", "numba", "False"]
     with pytest.raises(ValueError):
         choose_backend("jax", 10)
+    # the solver's own functions resolve auto the same way, by the problem's size
+    s = random_stack(np.random.default_rng(1), 100, [0.0, 1.0])
+    assert sufficient_stats(s, [0.0, 1.0], backend="auto").backend == "torch"
 
 
 def test_auto_backend_is_a_function_of_its_arguments():

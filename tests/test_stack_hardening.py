@@ -11,7 +11,8 @@ import pytest
 
 import batchkit
 from emoji_alpha.composite import flatten
-from emoji_alpha.images import area_resize, premultiply, unpremultiply, write_png
+from emoji_alpha.images import premultiply, unpremultiply, write_png
+from emoji_alpha.resample import area_resize
 from emoji_alpha.stack import StackInfo, load_stack, save_stack
 
 LEVELS = [0.0, 128.0, 255.0]

@@ -1,4 +1,5 @@
-"""Private numba kernels for the exact alpha solver (see :mod:`emoji_alpha.solve.exact`).
+"""Private numba kernels for the exact alpha solver (the maths: :mod:`emoji_alpha.solve.exact`; called by
+:mod:`emoji_alpha.solve.numba_backend`).
 
 Every kernel works per pixel (``prange`` over pixels) in float64 and writes into arrays the
 caller allocated.  Layouts: ``stack`` is ``(K, N, 3)`` float32, ``b`` is ``(K,)`` float64,

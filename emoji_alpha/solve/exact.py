@@ -43,11 +43,18 @@ outputs are ``(*spatial, 3)`` and alpha/loss outputs ``spatial``.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import importlib
 
 import numpy as np
 
-BACKENDS = ("numba", "torch")
+from emoji_alpha.solve.problem import (SufficientStats, check_finite_stack, prepare_backgrounds, prepare_pixels,
+                                       prepare_premul, prepare_prior, prepare_stack)
+
+#: Each backend's module: sibling modules with the same functions and signatures, taking the
+#: inputs as :mod:`emoji_alpha.solve.problem` checks and flattens them (imported on first use,
+#: so numba or torch loads only then).
+BACKEND_MODULES = {"numba": "emoji_alpha.solve.numba_backend", "torch": "emoji_alpha.solve.torch_backend"}
+BACKENDS = tuple(BACKEND_MODULES)
 #: ``backend="auto"`` (the pipeline's default) takes numba only for large problems: numba's
 #: one-off start in a process (import and LLVM set-up, ~0.8 s on 2 cores) costs more than the
 #: whole torch solve (~0.45 us per pixel, float64, 2 threads; numba ~0.06 us once started)
@@ -55,94 +62,21 @@ BACKENDS = ("numba", "torch")
 AUTO_NUMBA_PIXELS = 2_000_000
 
 
-class SufficientStats(NamedTuple):
-    """Per-pixel sufficient statistics of the loss (arrays are ``(N, 3)`` float64, numpy for the
-    numba backend, torch tensors for the torch backend)."""
-
-    count: int  # K
-    b_sum: float  # sum_k b_k
-    b_sq_sum: float  # sum_k b_k^2
-    s_sum: Any  # sum_k S_kc
-    s_sq_sum: Any  # sum_k S_kc^2
-    sb_sum: Any  # sum_k S_kc b_k
-    spatial_shape: tuple
-
-
-# --------------------------------------------------------------------------- validation
-
-
-def _is_tensor(x) -> bool:
-    return type(x).__module__.startswith("torch")
-
-
-def _check_backend(backend: str) -> None:
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
-
-
 def choose_backend(backend: str, pixels: int, *, numba_started: bool = False) -> str:
     """``backend`` itself; for ``"auto"`` numba when the problem has at least
     :data:`AUTO_NUMBA_PIXELS` pixels or the caller says numba has already run for this job
     (``numba_started``: its start-up is paid), torch otherwise. A function of its arguments
     alone: what else the process has run does not change it."""
-    if backend != "auto":
-        _check_backend(backend)
-        return backend
-    return "numba" if numba_started or pixels >= AUTO_NUMBA_PIXELS else "torch"
+    if backend == "auto":
+        return "numba" if numba_started or pixels >= AUTO_NUMBA_PIXELS else "torch"
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    return backend
 
 
-def _prepare_stack(stack) -> tuple[np.ndarray, tuple]:
-    """Return a C-contiguous float32 ``(K, N, 3)`` view/copy and the spatial shape."""
-    if _is_tensor(stack):
-        stack = stack.detach().cpu().numpy()
-    stack = np.asarray(stack)
-    if stack.ndim < 3 or stack.shape[-1] != 3 or stack.shape[0] < 1:
-        raise ValueError(f"stack must have shape (K, *spatial, 3) with K >= 1, got {stack.shape}")
-    if not np.issubdtype(stack.dtype, np.floating):
-        raise ValueError(f"stack must be floating point, got {stack.dtype}")
-    spatial = tuple(stack.shape[1:-1])
-    flat = np.ascontiguousarray(stack.reshape(stack.shape[0], -1, 3), dtype=np.float32)
-    return flat, spatial
-
-
-def _prepare_backgrounds(backgrounds, count: int) -> np.ndarray:
-    b = np.asarray(backgrounds, dtype=np.float64).reshape(-1)
-    if b.shape[0] != count:
-        raise ValueError(f"need one background per composite: {count} composites, {b.shape[0]} backgrounds")
-    if not np.all(np.isfinite(b)) or b.min() < 0.0 or b.max() > 1.0:
-        raise ValueError(f"backgrounds must be grey levels in [0, 1], got {b.tolist()}")
-    return np.ascontiguousarray(b)
-
-
-def _prepare_pixels(x, spatial: tuple, channels: bool, name: str, dtype=np.float32) -> np.ndarray:
-    """Flatten ``x`` (``(*spatial, 3)``, ``(N, 3)``, ``spatial`` or ``(N,)``) to ``(N, 3)``/``(N,)``."""
-    if _is_tensor(x):
-        x = x.detach().cpu().numpy()
-    x = np.asarray(x)
-    n = int(np.prod(spatial, dtype=np.int64))
-    want = (n, 3) if channels else (n,)
-    if x.size != int(np.prod(want)):
-        raise ValueError(f"{name} has shape {x.shape}, expected {spatial + ((3,) if channels else ())}")
-    x = np.ascontiguousarray(x.reshape(want), dtype=dtype)
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} contains NaN or infinity")
-    return x
-
-
-def _prepare_prior(alpha_prior, spatial: tuple) -> np.ndarray:
-    n = int(np.prod(spatial, dtype=np.int64))
-    if alpha_prior is None:
-        return np.ones(n, dtype=np.float64)
-    if _is_tensor(alpha_prior):
-        alpha_prior = alpha_prior.detach().cpu().numpy()
-    prior = np.asarray(alpha_prior, dtype=np.float64)
-    if prior.ndim == 0:
-        prior = np.full(n, float(prior))
-    else:
-        prior = np.ascontiguousarray(np.broadcast_to(prior, spatial).reshape(n))
-    if not np.all(np.isfinite(prior)):
-        raise ValueError("alpha_prior contains NaN or infinity")
-    return prior
+def _backend(name: str):
+    """The module of a resolved backend name (:func:`choose_backend`)."""
+    return importlib.import_module(BACKEND_MODULES[name])
 
 
 def _raise_if_bad(bad: int) -> None:
@@ -150,17 +84,9 @@ def _raise_if_bad(bad: int) -> None:
         raise ValueError(f"stack contains NaN or infinity ({bad} pixels)")
 
 
-def _torch_module():
-    from emoji_alpha.solve import torch_kernels
-
-    return torch_kernels
-
-
-def _to_numpy(x) -> np.ndarray:
-    return x.detach().cpu().numpy() if _is_tensor(x) else np.asarray(x)
-
-
 # --------------------------------------------------------------------------- public API
+# Each function checks its inputs (emoji_alpha.solve.problem), resolves the backend and calls
+# the backend's function of the same job once; outputs are numpy arrays whatever the backend.
 
 
 def solve_exact(stack, backgrounds, *, alpha_prior=None, backend: str = "numba",
@@ -173,52 +99,32 @@ def solve_exact(stack, backgrounds, *, alpha_prior=None, backend: str = "numba",
         alpha_prior: used only when all backgrounds are equal (alpha not identifiable): the
             returned alpha is the minimiser closest to it; ``None`` means 1.  Scalar or
             broadcastable to ``spatial``.
-        backend: ``"numba"`` (CPU) or ``"torch"``.
+        backend: ``"numba"`` (CPU), ``"torch"`` or ``"auto"`` (:func:`choose_backend`).
         device: torch device for the torch backend (ignored by numba).
 
     Returns:
         ``(premul, alpha)``: float32 arrays of shapes ``(*spatial, 3)`` and ``spatial`` with
         ``0 <= alpha <= 1`` and ``0 <= premul <= alpha``.
     """
-    _check_backend(backend)
-    if backend == "torch":
-        tk = _torch_module()
-        p, a = tk.solve_exact(tk.as_tensor(stack, device), backgrounds, alpha_prior=alpha_prior)
-        return _to_numpy(p), _to_numpy(a)
-    from emoji_alpha.solve import _numba_kernels as nk
-
-    flat, spatial = _prepare_stack(stack)
-    b = _prepare_backgrounds(backgrounds, flat.shape[0])
-    n = flat.shape[1]
-    out_p = np.empty((n, 3), dtype=np.float32)
-    out_a = np.empty(n, dtype=np.float32)
-    if np.all(b == b[0]):
-        bad = nk.solve_equal_bg_kernel(flat, float(b[0]), _prepare_prior(alpha_prior, spatial), out_p, out_a)
-    else:
-        bad = nk.solve_exact_kernel(flat, b, out_p, out_a)
+    flat, spatial = prepare_stack(stack)
+    name = choose_backend(backend, flat.shape[1])
+    b = prepare_backgrounds(backgrounds, flat.shape[0])
+    prior = prepare_prior(alpha_prior, spatial) if np.all(b == b[0]) else None
+    premul, alpha, bad = _backend(name).solve_exact(flat, b, prior, device=device)
     _raise_if_bad(bad)
-    return out_p.reshape(spatial + (3,)), out_a.reshape(spatial)
+    return premul.reshape(spatial + (3,)), alpha.reshape(spatial)
 
 
 def sufficient_stats(stack, backgrounds, *, backend: str = "numba", device: str = "cpu") -> SufficientStats:
     """Per-pixel sums ``sum_k S_kc``, ``sum_k S_kc^2``, ``sum_k S_kc b_k`` plus ``K``,
-    ``sum_k b_k``, ``sum_k b_k^2``: everything the loss and the sub-solvers need."""
-    _check_backend(backend)
-    if backend == "torch":
-        tk = _torch_module()
-        return tk.sufficient_stats(tk.as_tensor(stack, device), backgrounds)
-    from emoji_alpha.solve import _numba_kernels as nk
-
-    flat, spatial = _prepare_stack(stack)
-    if not np.all(np.isfinite(flat)):
-        raise ValueError("stack contains NaN or infinity")
-    b = _prepare_backgrounds(backgrounds, flat.shape[0])
-    n = flat.shape[1]
-    s1 = np.empty((n, 3))
-    s2 = np.empty((n, 3))
-    sb = np.empty((n, 3))
-    nk.stats_kernel(flat, b, s1, s2, sb)
-    return SufficientStats(int(flat.shape[0]), float(b.sum()), float(np.dot(b, b)), s1, s2, sb, spatial)
+    ``sum_k b_k``, ``sum_k b_k^2``: everything the loss and the sub-solvers need. The
+    sub-solvers given these statistics run on the same backend."""
+    flat, spatial = prepare_stack(stack)
+    name = choose_backend(backend, flat.shape[1])
+    check_finite_stack(flat)
+    b = prepare_backgrounds(backgrounds, flat.shape[0])
+    s1, s2, sb = _backend(name).stack_sums(flat, b, device=device)
+    return SufficientStats(int(flat.shape[0]), float(b.sum()), float(np.dot(b, b)), s1, s2, sb, spatial, name)
 
 
 def solve_alpha_given_colour(stats: SufficientStats, premul, *, alpha_prior=None) -> np.ndarray:
@@ -231,53 +137,28 @@ def solve_alpha_given_colour(stats: SufficientStats, premul, *, alpha_prior=None
     ``premul`` must lie in ``[0, 1]``.  Returns float32 alpha of shape ``spatial``; it never
     increases ``L`` compared with any feasible input alpha.
     """
-    if _is_tensor(stats.s_sum):
-        tk = _torch_module()
-        return _to_numpy(tk.solve_alpha_given_colour(stats, premul, alpha_prior=alpha_prior))
-    from emoji_alpha.solve import _numba_kernels as nk
-
     spatial = stats.spatial_shape
-    p = _prepare_pixels(premul, spatial, True, "premul")
-    if p.size and (p.min() < 0.0 or p.max() > 1.0):
-        raise ValueError("premul must lie in [0, 1]")
-    out = np.empty(p.shape[0], dtype=np.float32)
-    nk.alpha_given_colour_kernel(stats.s_sum, stats.sb_sum, stats.b_sum, stats.b_sq_sum, p,
-                                 _prepare_prior(alpha_prior, spatial), out)
-    return out.reshape(spatial)
+    p = prepare_premul(premul, spatial)
+    prior = prepare_prior(alpha_prior, spatial)
+    return _backend(stats.backend).solve_alpha_given_colour(stats, p, prior).reshape(spatial)
 
 
 def solve_colour_given_alpha(stats: SufficientStats, alpha) -> np.ndarray:
     """Minimise ``L`` over ``P`` with alpha fixed (clipped to ``[0, 1]``):
     ``P_c = clip(mean_k S_kc - (1 - a) mean_k b_k, 0, a)``.  Returns float32 ``(*spatial, 3)``
     with ``0 <= P_c <= a`` holding on the float32 values."""
-    if _is_tensor(stats.s_sum):
-        tk = _torch_module()
-        return _to_numpy(tk.solve_colour_given_alpha(stats, alpha))
-    from emoji_alpha.solve import _numba_kernels as nk
-
     spatial = stats.spatial_shape
-    a = _prepare_pixels(alpha, spatial, False, "alpha")
-    out = np.empty((a.shape[0], 3), dtype=np.float32)
-    nk.colour_given_alpha_kernel(stats.s_sum, float(stats.count), stats.b_sum, a, out)
-    return out.reshape(spatial + (3,))
+    a = prepare_pixels(alpha, spatial, False, "alpha")
+    return _backend(stats.backend).solve_colour_given_alpha(stats, a).reshape(spatial + (3,))
 
 
 def _loss_and_residuals(stack, backgrounds, premul, alpha, backend, device):
-    _check_backend(backend)
-    if backend == "torch":
-        tk = _torch_module()
-        loss, resid = tk.loss_and_residuals(tk.as_tensor(stack, device), backgrounds, premul, alpha)
-        return _to_numpy(loss), _to_numpy(resid)
-    from emoji_alpha.solve import _numba_kernels as nk
-
-    flat, spatial = _prepare_stack(stack)
-    b = _prepare_backgrounds(backgrounds, flat.shape[0])
-    p = _prepare_pixels(premul, spatial, True, "premul")
-    a = _prepare_pixels(alpha, spatial, False, "alpha")
-    n = flat.shape[1]
-    loss = np.empty(n, dtype=np.float32)
-    resid = np.empty((n, 3), dtype=np.float32)
-    nk.loss_kernel(flat, b, p, a, loss, resid)
+    flat, spatial = prepare_stack(stack)
+    name = choose_backend(backend, flat.shape[1])
+    b = prepare_backgrounds(backgrounds, flat.shape[0])
+    p = prepare_pixels(premul, spatial, True, "premul")
+    a = prepare_pixels(alpha, spatial, False, "alpha")
+    loss, resid = _backend(name).loss_and_residuals(flat, b, p, a, device=device)
     return loss.reshape(spatial), resid.reshape(spatial + (3,))
 
 
