@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
-import hashlib
 import json
 import os
 import time
@@ -251,14 +250,14 @@ def _header_size(path: Path) -> tuple[int, int] | None:
     worker then reports why)."""
     from PIL import Image
 
-    from emoji_alpha.images import png_header_size
+    from emoji_alpha.pngfile import read_header
 
     try:
         with open(path, "rb") as handle:
             head = handle.read(24)
-        stated = png_header_size(head)
+        stated = read_header(head)
         if stated is not None:
-            return stated
+            return stated.size
         with Image.open(path) as im:
             return (im.size[1], im.size[0])
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
@@ -274,14 +273,14 @@ def _options_json(options: EnlargeOptions) -> str:
 
 
 def _sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
+    """The file's sha256, None when it cannot be read (a missing output is redone; the
+    worker says why a source cannot be read)."""
+    from emoji_alpha.images import sha256_file
+
     try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
+        return sha256_file(path)
+    except EmojiAlphaError:
         return None
-    return digest.hexdigest()
 
 
 def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, options: EnlargeOptions,
@@ -375,9 +374,10 @@ def _default_budget() -> int:
 
 
 def _weights_sha(weights: str | None) -> str:
+    from emoji_alpha.images import sha256_file
     from emoji_alpha.liif import weights as weights_mod
 
-    return weights_mod.sha256_file(weights_mod.resolve(weights, log=lambda _m: None))
+    return sha256_file(weights_mod.resolve(weights, log=lambda _m: None))
 
 
 # -- running ----------------------------------------------------------------------------

@@ -40,12 +40,12 @@ from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from emoji_alpha import pngfile
 from emoji_alpha.errors import DiskFullError, EmojiAlphaError, one_line, write_failure
 from emoji_alpha.fonts import naming
 from emoji_alpha.fonts.naming import DEFAULT_NAMING, check_naming
 from emoji_alpha.images import read_input_bytes
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DB_NAME = "glyphs.sqlite"
 #: Default pixel size for vector (COLR, SVG) glyphs: Apple's largest sbix strike is 160.
 DEFAULT_RENDER_SIZE = 160
@@ -249,17 +249,6 @@ def colour_format(font) -> str | None:
     return None
 
 
-def _png_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) from a PNG's IHDR, or ``None`` if the bytes are not a PNG."""
-    if len(data) < 24 or data[:8] != PNG_SIGNATURE or data[12:16] != b"IHDR":
-        return None
-    return struct.unpack(">II", data[16:24])
-
-
-def _is_rgba8(data: bytes) -> bool:
-    return _png_size(data) is not None and len(data) > 25 and data[24] == 8 and data[25] == 6
-
-
 def _sbix_jobs(font, path: Path | str, strike: int | None) -> tuple[int, list[_Job]]:
     with _reading(path):
         table = font["sbix"]
@@ -288,7 +277,7 @@ def _sbix_jobs(font, path: Path | str, strike: int | None) -> tuple[int, list[_J
                 order.get(name, -1),
                 png=data,
                 # A 'png ' that is not a PNG goes through Pillow like JPEG and TIFF (or is skipped).
-                keep_bytes=target.graphicType == "png " and _png_size(data) is not None,
+                keep_bytes=target.graphicType == "png " and pngfile.read_header(data) is not None,
                 kind=f"sbix {target.graphicType!r}",
                 bearing_x=target.originOffsetX,
                 bearing_y=target.originOffsetY,
@@ -327,7 +316,7 @@ def _cbdt_jobs(font, path: Path | str, strike: int | None) -> tuple[int, list[_J
                         name,
                         order.get(name, -1),
                         png=image,
-                        keep_bytes=_is_rgba8(image),
+                        keep_bytes=pngfile.is_rgba8(image),
                         kind="CBDT PNG",
                         bearing_x=getattr(metrics, "BearingX", getattr(metrics, "horiBearingX", None)),
                         bearing_y=getattr(metrics, "BearingY", getattr(metrics, "horiBearingY", None)),
@@ -409,42 +398,16 @@ def _named_by(stem: str, distinct: list[naming.CodepointSeq]) -> tuple[int, ...]
     return distinct[0] if distinct else None
 
 
-def encode_rgba_png(rgba) -> bytes:
-    """Encode an H x W x 4 uint8 array as an 8-bit RGBA PNG, quickly.
-
-    Filter type 0 (none) on every row: emoji art is flat colour, which zlib compresses
-    better unfiltered than after Pillow's adaptive filters (smaller files here), level 3 is
-    within 20 % of level 6 at under half the time, and
-    zlib releases the GIL so worker threads encode in parallel.
-    """
-    import numpy as np
-
-    height, width = rgba.shape[:2]
-    raw = np.zeros((height, 1 + width * 4), np.uint8)
-    raw[:, 1:] = np.ascontiguousarray(rgba, dtype=np.uint8).reshape(height, width * 4)
-
-    def chunk(tag: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", zlib.crc32(tag + payload))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (
-        PNG_SIGNATURE
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw.tobytes(), 3))
-        + chunk(b"IEND", b"")
-    )
-
-
 def _encode(job: _Job) -> bytes:
     """Final PNG bytes for a job: stored bytes when allowed, else an 8-bit RGBA re-encode.
 
     Raises :class:`_UndecodableGlyph` for an image Pillow cannot decode (that glyph is skipped).
     """
-    if job.png is not None and (job.keep_bytes or _is_rgba8(job.png)):
+    if job.png is not None and (job.keep_bytes or pngfile.is_rgba8(job.png)):
         return job.png
     if job.png is None:
-        return encode_rgba_png(job.rgba)
-    return encode_rgba_png(_decode_rgba(job.png, job.kind))
+        return pngfile.encode_rgba8(job.rgba)
+    return pngfile.encode_rgba8(_decode_rgba(job.png, job.kind))
 
 
 def _decode_rgba(data: bytes, kind: str):
@@ -736,7 +699,7 @@ def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: Progre
             except _UndecodableGlyph as exc:
                 return SkippedGlyph(prefix + file, job.glyph_name, codepoints, str(exc))
             _write(plan.folder, file, data)
-            width, height = _png_size(data)
+            width, height = pngfile.read_header(data)[:2]
             return GlyphRecord(
                 file=file,
                 codepoints=codepoints,

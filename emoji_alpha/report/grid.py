@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from emoji_alpha.errors import EmojiAlphaError
-from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png
+from emoji_alpha.images import checkerboard, composite_over, premultiply, read_image, unpremultiply, write_png
 from emoji_alpha.options import EnlargeOptions
 from emoji_alpha.pipeline import DEBUG_LOSS_FULL_SCALE
 from emoji_alpha.report.records import GlyphRecord, parse_levels
@@ -124,15 +124,12 @@ def fit(image: np.ndarray, panel: int, kind: str = "area") -> np.ndarray:
     return _resize(image, size, kind if scale < 1 else "nearest")
 
 
-def checker(shape: tuple[int, int], square: int = 8) -> np.ndarray:
-    rows = (np.arange(shape[0]) // square)[:, None]
-    cols = (np.arange(shape[1]) // square)[None, :]
-    return np.where((rows + cols) % 2 == 0, CHECK[1], CHECK[0]).astype(np.float32)[..., None]
-
-
 def composite(premul: np.ndarray, background: str | float) -> np.ndarray:
-    bg = checker(premul.shape[:2]) if background == "checker" else np.float32(background)
-    return premul[..., :3] + (1.0 - premul[..., 3:4]) * bg
+    """``premul`` over a grey level or, for ``"checker"``, the grids' checkerboard (light
+    squares of 8 pixels, the top-left one white)."""
+    if background == "checker":
+        background = checkerboard(*premul.shape[:2], 8, first=CHECK[1], second=CHECK[0])
+    return composite_over(premul, background)
 
 
 def heat(values: np.ndarray) -> np.ndarray:
