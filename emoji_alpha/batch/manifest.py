@@ -291,8 +291,43 @@ class Manifest:
             raise KeyError(f"no manifest row named {name!r}")
 
 
+class UnreadableManifestError(EmojiAlphaError):
+    """:func:`read_rows` could not read a manifest; ``reason`` says why, without the path."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.reason = reason
+
+
+def read_rows(path: str | Path) -> list[GlyphRow] | None:
+    """Every row of the manifest at ``path``, in table order, read-only: nothing is created,
+    migrated or locked, so a manifest of an older version (fewer columns: those are None) or
+    one a batch is writing reads as it stands. None when there is no manifest file; an
+    :class:`UnreadableManifestError` when it cannot be opened or read, has no ``glyphs``
+    table, or its table no ``name`` column (the report then lists the glyph files instead)."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise UnreadableManifestError(path, f"cannot open ({exc})") from None
+    try:
+        connection.row_factory = sqlite3.Row
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(glyphs)")]
+        if not columns:
+            raise UnreadableManifestError(path, "no glyphs table")
+        if "name" not in columns:
+            raise UnreadableManifestError(path, "glyphs table has no name column")
+        return [_to_row(row) for row in connection.execute("SELECT * FROM glyphs")]
+    except sqlite3.Error as exc:
+        raise UnreadableManifestError(path, f"unreadable ({exc})") from None
+    finally:
+        connection.close()
+
+
 def _to_row(row: sqlite3.Row) -> GlyphRow:
-    have = row.keys()  # an older manifest read without adding columns (status) lacks some
+    have = row.keys()  # an older manifest read without adding columns (status, read_rows) lacks some
     return GlyphRow(**{key: row[key] if key in have else None for key in FIELDS})
 
 

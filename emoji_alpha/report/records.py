@@ -1,7 +1,8 @@
 """What an output folder holds: one :class:`GlyphRecord` per glyph, from the batch manifest
-(``emoji-alpha.sqlite``, table ``glyphs``) where there is one, else from ``glyph-*.png``.
+(``emoji-alpha.sqlite``, read through :func:`emoji_alpha.batch.manifest.read_rows`) where there
+is one, else from ``glyph-*.png``.
 
-The manifest is read defensively: a missing file, table or column, or an unreadable database,
+The manifest is read defensively, and read-only: a missing file, table or column, or an unreadable database,
 falls back to what is on disk, with a note. Glyph files on disk that the manifest does not
 list are added; manifest rows whose file is gone are kept (failed glyphs have no file).
 """
@@ -10,13 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emoji_alpha.batch.manifest import MANIFEST_NAME, GlyphRow, UnreadableManifestError, read_rows
 from emoji_alpha.errors import EmojiAlphaError
 
-MANIFEST = "emoji-alpha.sqlite"
 GLYPH_GLOB = "glyph-*.png"
 
 
@@ -103,30 +103,13 @@ def _seconds(value) -> dict:
     return {str(k): float(v) for k, v in data.items() if _float(v) is not None} if isinstance(data, dict) else {}
 
 
-def read_manifest(path: Path, notes: list[str]) -> list[dict] | None:
-    """Rows of the ``glyphs`` table as dicts (missing columns absent), or None with a note."""
-    if not path.is_file():
-        return None
+def _manifest_rows(path: Path, notes: list[str]) -> list[GlyphRow]:
+    """The manifest's rows (:func:`emoji_alpha.batch.manifest.read_rows`), or none with a note."""
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        notes.append(f"{path.name}: cannot open ({exc}); listing {GLYPH_GLOB} instead")
-        return None
-    try:
-        connection.row_factory = sqlite3.Row
-        columns = [row[1] for row in connection.execute("PRAGMA table_info(glyphs)")]
-        if not columns:
-            notes.append(f"{path.name}: no glyphs table; listing {GLYPH_GLOB} instead")
-            return None
-        if "name" not in columns:
-            notes.append(f"{path.name}: glyphs table has no name column; listing {GLYPH_GLOB} instead")
-            return None
-        return [dict(row) for row in connection.execute("SELECT * FROM glyphs")]
-    except sqlite3.Error as exc:
-        notes.append(f"{path.name}: unreadable ({exc}); listing {GLYPH_GLOB} instead")
-        return None
-    finally:
-        connection.close()
+        return read_rows(path) or []
+    except UnreadableManifestError as exc:
+        notes.append(f"{path.name}: {exc.reason}; listing {GLYPH_GLOB} instead")
+        return []
 
 
 def load_records(out_dir: Path, notes: list[str] | None = None) -> list[GlyphRecord]:
@@ -137,29 +120,28 @@ def load_records(out_dir: Path, notes: list[str] | None = None) -> list[GlyphRec
         raise EmojiAlphaError(f"{out_dir}: no such folder")
     if not out_dir.is_dir():
         raise EmojiAlphaError(f"{out_dir}: not a folder (give the output folder of `emoji-alpha enlarge ... -o DIR`)")
-    rows = read_manifest(out_dir / MANIFEST, notes) or []
     records: dict[str, GlyphRecord] = {}
-    for row in rows:
-        name = str(row.get("name") or "").strip()
+    for row in _manifest_rows(out_dir / MANIFEST_NAME, notes):
+        name = str(row.name or "").strip()
         if not name or name in records:
             continue
         file = out_dir / name
         inside = file.resolve().is_relative_to(out_dir.resolve())
         path = file if inside and file.is_file() else None
-        status = str(row.get("status") or "done")
+        status = str(row.status or "done")
         if path is None and status == "done":
             status = "missing"
         records[name] = GlyphRecord(
-            name=name, path=path, source=str(row.get("source") or ""), codepoints=str(row.get("codepoints") or ""),
-            status=status, error=str(row.get("error") or ""), method=str(row.get("method") or ""),
-            backgrounds=str(row.get("backgrounds") or ""), size=str(row.get("size") or ""),
-            passes=_int(row.get("passes")), loss=_float(row.get("loss")),
-            consistency=_float(row.get("consistency_alpha_mae")), seconds=_seconds(row.get("seconds")))
+            name=name, path=path, source=str(row.source or ""), codepoints=str(row.codepoints or ""),
+            status=status, error=str(row.error or ""), method=str(row.method or ""),
+            backgrounds=str(row.backgrounds or ""), size=str(row.size or ""),
+            passes=_int(row.passes), loss=_float(row.loss),
+            consistency=_float(row.consistency_alpha_mae), seconds=_seconds(row.seconds))
     for file in sorted(out_dir.glob(GLYPH_GLOB)):
         if file.name not in records and file.is_file():
             records[file.name] = GlyphRecord(name=file.name, path=file)
     if not records:
-        raise EmojiAlphaError(f"{out_dir}: no glyphs (no {GLYPH_GLOB} files and no {MANIFEST} rows)")
+        raise EmojiAlphaError(f"{out_dir}: no glyphs (no {GLYPH_GLOB} files and no {MANIFEST_NAME} rows)")
     return sorted(records.values(), key=lambda r: r.name)
 
 
