@@ -155,6 +155,9 @@ def test_collection_only_and_one_face_collections(tmp_path: Path) -> None:
     assert sorted(r.file for r in records) == ["face-0/glyph-u1F343.png", "face-1/glyph-u1F600.png"]
     with pytest.raises(EmojiAlphaError, match="no colour glyph for --only u1F999$"):
         extract_glyphs(both, tmp_path / "out", only=["u1F343", "u1F999"])
+    twice = fontkit.build_collection(tmp_path / "twice.ttc", [sbix, sbix])
+    records = extract_glyphs(twice, tmp_path / "twice", only=["face-1/glyph-u1F343.png", "face-0/u2764"])
+    assert [r.file for r in records] == ["face-0/glyph-u2764.png", "face-1/glyph-u1F343.png"]  # that face only
     one = fontkit.build_collection(tmp_path / "one.ttc", [sbix])
     records = extract_glyphs(one, tmp_path / "one", only=["u1F343"])
     assert [r.file for r in records] == ["glyph-u1F343.png"]  # one face: no subfolder

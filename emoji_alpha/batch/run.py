@@ -85,14 +85,14 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
     that fails is recorded and the batch goes on (``summary.ok`` is then False), except when
     the disk is full (:class:`DiskFullError`: that glyph is recorded, the batch stops).
     """
-    from emoji_alpha.fonts.naming import DEFAULT_NAMING, check_naming
+    from emoji_alpha.fonts.naming import DEFAULT_NAMING, check_naming, only_items
     from emoji_alpha.sizes import output_size
 
     started = time.perf_counter()
     naming = check_naming(DEFAULT_NAMING if naming is None else naming)
     options = options or EnlargeOptions()
     liif = liif or LiifConfig()
-    only = _wanted(only)  # a comma-separated string or any iterable, read once
+    only = only_items(only)  # a comma-separated string or any iterable, read once
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise EmojiAlphaError(f"{out}: exists and is not a folder (batch output must be a folder)")
@@ -162,9 +162,9 @@ def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: 
     the outputs alike. A font glyph whose image cannot be decoded is an input with an
     ``error``: its manifest row says why it failed, and the rest of the font goes on."""
     from emoji_alpha.fonts.extract import extract_glyphs
-    from emoji_alpha.fonts.naming import DEFAULT_NAMING, codepoint_text, parse_codepoints
+    from emoji_alpha.fonts.naming import DEFAULT_NAMING, codepoint_text, only_items, parse_codepoints
 
-    wanted = _wanted(only)
+    wanted = only_items(only)
     found: list[_Input] = []
     for item in map(Path, inputs):
         if not item.exists():
@@ -215,29 +215,24 @@ def _is_font(path: Path) -> bool:
         return handle.read(4) in _FONT_MAGICS
 
 
-def _wanted(only: Iterable[str] | None) -> list[str] | None:
-    if only is None:
-        return None
-    items = [item.strip() for item in (only.split(",") if isinstance(only, str) else only)]
-    return [item for item in items if item] or None
-
-
 def _select(found: list[_Input], only: Iterable[str] | None, limit: int | None) -> list[_Input]:
-    """Apply ``--only`` (codepoint names like u1F343, file names) and then ``--limit``."""
-    from emoji_alpha.fonts.naming import codepoint_text, parse_codepoints
+    """Apply ``--only`` (:class:`emoji_alpha.fonts.naming.OnlyItem`: codepoint names like
+    u1F343, file names) and then ``--limit``."""
+    from emoji_alpha.fonts.naming import OnlyItem, only_items, parse_codepoint_text
 
-    wanted = _wanted(only)
+    wanted = only_items(only)
     if wanted is not None:
         chosen: list[_Input] = []
         missing = []
-        for item in wanted:
-            stem = item[:-4] if item.lower().endswith(".png") else item
-            seq = parse_codepoints(stem)
-            keys = {stem.lower(), ("glyph-" + stem).lower()}
-            hits = [e for e in found if e.name[:-4].lower() in keys
-                    or (seq is not None and codepoint_text(seq) in (e.codepoints, *e.aliases))]
+        named = []
+        for entry in found:
+            folder, _, stem = entry.name[:-4].rpartition("/")  # face-1/glyph-u1F343 in a collection
+            named.append((entry, folder, stem, [parse_codepoint_text(text) for text in (entry.codepoints, *entry.aliases)]))
+        for text in wanted:
+            item = OnlyItem.parse(text)
+            hits = [entry for entry, folder, stem, sequences in named if item.matches([stem], sequences, folder)]
             if not hits:
-                missing.append(item)
+                missing.append(text)
             chosen += [e for e in hits if e not in chosen]
         if missing:
             raise EmojiAlphaError(f"no input glyph for --only {', '.join(missing)}")

@@ -43,7 +43,7 @@ from pathlib import Path
 from emoji_alpha import pngfile
 from emoji_alpha.errors import DiskFullError, EmojiAlphaError, one_line, write_failure
 from emoji_alpha.fonts import naming
-from emoji_alpha.fonts.naming import DEFAULT_NAMING, check_naming
+from emoji_alpha.fonts.naming import DEFAULT_NAMING, check_naming, only_items
 from emoji_alpha.images import read_input_bytes
 
 DB_NAME = "glyphs.sqlite"
@@ -342,6 +342,7 @@ def _select(
     stems: dict[str, str],
     only: list[str] | None,
     mode: str,
+    folder: str = "",
 ) -> tuple[list[_Pick], list[str]]:
     """The files to write, and the ``--only`` items that match no glyph.
 
@@ -349,7 +350,8 @@ def _select(
     either naming, and glyph names. With sequence naming a glyph asked for by another of its
     sequences is written under that one: ``--only u1F1FA_u1F1F8`` gives
     ``glyph-u1F1FA_u1F1F8.png`` even where the glyph's own name is ``glyph-u1F1FA_u1F1F2.png``.
-    ``distinct`` holds each glyph's sequences, VS16 dropped, best first.
+    ``distinct`` holds each glyph's sequences, VS16 dropped, best first; ``folder`` is where
+    the files go (``face-1`` for a collection's second face), for items that name one.
     """
 
     def default(job: _Job) -> _Pick:
@@ -360,24 +362,18 @@ def _select(
 
     if only is None:
         return [default(job) for job in jobs], []
-    by_key: dict[object, list[_Job]] = {}
-    for job in jobs:
-        keys: set[object] = {job.glyph_name.lower(), stems[job.glyph_name].lower(),
-                             naming.glyph_name_stem(job.glyph_name, job.glyph_id).lower(), *distinct[job.glyph_name]}
-        for key in keys:
-            by_key.setdefault(key, []).append(job)
+    named = [(job, (job.glyph_name, stems[job.glyph_name], naming.glyph_name_stem(job.glyph_name, job.glyph_id)),
+              distinct[job.glyph_name]) for job in jobs]
     owners = {stem.lower(): name for name, stem in stems.items()}
     chosen: dict[str, _Pick] = {}
     missing: list[str] = []
-    for item in only:
-        stem = item[:-4] if item.lower().endswith(".png") else item
-        asked = naming.parse_codepoints(stem)
-        hits = by_key.get(stem.lower()) or by_key.get(asked or ())
-        if not hits and not stem.startswith(naming.PREFIX):
-            hits = by_key.get((naming.PREFIX + stem).lower())
+    for text in only:
+        item = naming.OnlyItem.parse(text)
+        hits = [job for job, names, sequences in named if item.matches(names, sequences, folder)]
         if not hits:
-            missing.append(item)
+            missing.append(text)
             continue
+        asked = item.sequence
         for job in hits:
             pick = default(job)
             if mode == "sequence" and asked in distinct[job.glyph_name]:
@@ -585,8 +581,8 @@ def extract_glyphs(
     if size < 1 or size > 4096:
         raise EmojiAlphaError(f"--size {size}: must be between 1 and 4096 pixels")
     check_naming(naming)
-    wanted = None if only is None else [item.strip() for item in only if item.strip()]
-    if wanted == []:
+    wanted = only_items(only)
+    if only is not None and wanted is None:
         raise EmojiAlphaError("--only: no glyph given (a comma-separated list such as u1F343,u1F1FA_u1F1F8)")
     data = read_font_data(path)
     faces = face_count(path, data)
@@ -660,7 +656,7 @@ def _plan_face(font, path: Path, face: int, folder: Path, *, strike, size, mode:
         raise EmojiAlphaError(f"{where}: {source} table holds no colour glyphs")
     stems = naming.assign_file_stems(((job.glyph_id, job.glyph_name) for job in jobs), sequences, mode)
     distinct = {job.glyph_name: naming.distinct_sequences(sequences.get(job.glyph_name, [])) for job in jobs}
-    picks, missing = _select(jobs, distinct, stems, only, mode)
+    picks, missing = _select(jobs, distinct, stems, only, mode, f"face-{face}" if collection else "")
     if source in ("COLR", "SVG") and picks:
         from emoji_alpha.fonts import render
 

@@ -50,30 +50,13 @@ class GlyphRecord:
     def ok(self) -> bool:
         return self.path is not None and self.status in ("done", "")
 
-    def keys(self) -> set[str]:
-        """Lower-case names ``--only`` matches: the stem with and without ``glyph-``, and the codepoints."""
-        stem = self.stem.lower()
-        keys = {stem, self.name.lower(), stem.removeprefix("glyph-"), self.key.lower()}
-        if self.codepoints:
-            keys.add(normalise_codepoints(self.codepoints))
-        return keys
+    def sequences(self) -> list:
+        """The codepoint sequence ``--only`` matches: the manifest's codepoints, else the one the
+        file name spells (``glyph-u1F343.png``); none when neither has one."""
+        from emoji_alpha.fonts.naming import parse_codepoint_text, parse_codepoints
 
-
-def normalise_codepoints(text: str) -> str:
-    """``"U+1F343"``, ``"1f343"``, ``"u1F343"``, ``"1F3F3 FE0F"``, ``"[127811]"`` -> ``"u1f343"`` style keys."""
-    text = text.strip()
-    try:  # a JSON list of ints or hex strings
-        value = json.loads(text)
-        if isinstance(value, list):
-            parts = [f"{v:x}" if isinstance(v, int) else str(v) for v in value]
-            text = "_".join(parts)
-    except (json.JSONDecodeError, TypeError):
-        pass
-    text = text.lower().removeprefix("glyph-")
-    for sep in (" ", ",", "-", "+"):
-        text = text.replace(sep, "_")
-    parts = [p.removeprefix("u") for p in text.split("_") if p and p != "u"]
-    return "u" + "_u".join(parts) if parts else ""
+        seq = parse_codepoint_text(self.codepoints) if self.codepoints else None
+        return [seq if seq is not None else parse_codepoints(self.name)]
 
 
 def _float(value) -> float | None:
@@ -146,16 +129,15 @@ def load_records(out_dir: Path, notes: list[str] | None = None) -> list[GlyphRec
 
 
 def select_only(records: list[GlyphRecord], only: list[str] | tuple[str, ...] | None) -> list[GlyphRecord]:
-    """The records ``--only`` names (stems, file names or codepoints like u1F343); unknown names fail."""
-    if not only:
-        return []
+    """The records ``--only`` names (stems, file names or codepoints like u1F343, see
+    :class:`emoji_alpha.fonts.naming.OnlyItem`); unknown names fail."""
+    from emoji_alpha.fonts.naming import OnlyItem, only_items
+
     picked: list[GlyphRecord] = []
-    for token in only:
-        token = token.strip()
-        if not token:
-            continue
-        wanted = {token.lower(), token.lower().removesuffix(".png"), normalise_codepoints(token)}
-        matches = [r for r in records if r.keys() & wanted]
+    named = [(record, record.key.rpartition("/"), record.sequences()) for record in records]
+    for token in only_items(only) or []:
+        item = OnlyItem.parse(token)
+        matches = [record for record, (folder, _, stem), sequences in named if item.matches([stem], sequences, folder)]
         if not matches:
             raise EmojiAlphaError(f"--only {token}: no glyph of that name or codepoint in the output folder")
         picked.extend(m for m in matches if m not in picked)
