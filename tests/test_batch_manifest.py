@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from emoji_alpha.batch.manifest import FIELDS, GlyphRow, Manifest
+from emoji_alpha.batch.manifest import FIELDS, ManifestRow, Manifest
 from emoji_alpha.batch.run import WORKER_OVERHEAD, glyph_memory, plan_workers
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.options import EnlargeOptions
@@ -14,7 +14,7 @@ from emoji_alpha.options import EnlargeOptions
 
 def test_manifest_lifecycle_and_wal(tmp_path):
     with Manifest.in_folder(tmp_path) as manifest:
-        manifest.put_pending([GlyphRow("glyph-a.png", "in/a.png", "pending"), GlyphRow("glyph-b.png", "in/b.png", "pending")])
+        manifest.put_pending([ManifestRow("glyph-a.png", "in/a.png", "pending"), ManifestRow("glyph-b.png", "in/b.png", "pending")])
         manifest.mark_running("glyph-a.png")
         manifest.mark_running("glyph-b.png")
         manifest.mark_finished("glyph-a.png", status="done", output_sha256="00", seconds='{"total": 1.5}')

@@ -16,7 +16,7 @@ from reportkit import FakeUpscaler, build_outdir, create_manifest
 
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.report import parse_grids, write_report
-from emoji_alpha.report.records import GlyphRecord, load_records, select_only
+from emoji_alpha.report.records import OutputGlyph, load_records, select_only
 
 
 @pytest.fixture(scope="module")
@@ -168,8 +168,8 @@ def test_user_errors(tmp_path, outdir):
 def test_codepoint_names():
     """--only spells codepoints any common way; the manifest's codepoints, else the file name,
     say which glyph has them; a folder in front limits an item to that folder."""
-    records = [GlyphRecord("glyph-u1F343.png", None, codepoints="1F343"), GlyphRecord("glyph-u1F3F3.png", None),
-               GlyphRecord("face-1/glyph-u1F343.png", None)]
+    records = [OutputGlyph("glyph-u1F343.png", None, codepoints="1F343"), OutputGlyph("glyph-u1F3F3.png", None),
+               OutputGlyph("face-1/glyph-u1F343.png", None)]
     for token in ("U+1F343", "u1F343", "1f343", "glyph-u1F343.png", " u1F343 "):
         assert select_only(records, [token]) == [records[0], records[2]]
     for token in ("1F3F3 FE0F", "u1F3F3_uFE0F", "glyph-u1F3F3"):

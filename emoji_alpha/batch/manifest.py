@@ -51,7 +51,9 @@ CREATE TABLE IF NOT EXISTS glyphs (
 
 
 @dataclass
-class GlyphRow:
+class ManifestRow:
+    """One row of the manifest: one output glyph of the batch (the columns of ``_SCHEMA``)."""
+
     name: str
     source: str
     status: str
@@ -74,7 +76,7 @@ class GlyphRow:
     worker: str | None = None
 
 
-FIELDS = tuple(GlyphRow.__dataclass_fields__)
+FIELDS = tuple(ManifestRow.__dataclass_fields__)
 
 
 class UnusableManifestError(EmojiAlphaError):
@@ -233,12 +235,12 @@ class Manifest:
 
     # -- reading -------------------------------------------------------------------------
 
-    def get(self, name: str) -> GlyphRow | None:
+    def get(self, name: str) -> ManifestRow | None:
         with self._translated():
             row = self.connection.execute("SELECT * FROM glyphs WHERE name = ?", (name,)).fetchone()
         return _to_row(row) if row is not None else None
 
-    def rows(self, status: str | None = None) -> list[GlyphRow]:
+    def rows(self, status: str | None = None) -> list[ManifestRow]:
         with self._translated():
             if status is None:
                 found = self.connection.execute("SELECT * FROM glyphs ORDER BY name").fetchall()
@@ -256,7 +258,7 @@ class Manifest:
 
     # -- writing (the parent / client only) ----------------------------------------------
 
-    def put_pending(self, rows: Iterable[GlyphRow]) -> None:
+    def put_pending(self, rows: Iterable[ManifestRow]) -> None:
         """Insert or reset rows to ``pending`` (results of an earlier run are cleared)."""
         sql = (f"INSERT OR REPLACE INTO glyphs ({', '.join(FIELDS)}) "
                f"VALUES ({', '.join('?' * len(FIELDS))})")
@@ -299,7 +301,7 @@ class UnreadableManifestError(EmojiAlphaError):
         self.reason = reason
 
 
-def read_rows(path: str | Path) -> list[GlyphRow] | None:
+def read_rows(path: str | Path) -> list[ManifestRow] | None:
     """Every row of the manifest at ``path``, in table order, read-only: nothing is created,
     migrated or locked, so a manifest of an older version (fewer columns: those are None) or
     one a batch is writing reads as it stands. None when there is no manifest file; an
@@ -326,10 +328,10 @@ def read_rows(path: str | Path) -> list[GlyphRow] | None:
         connection.close()
 
 
-def _to_row(row: sqlite3.Row) -> GlyphRow:
+def _to_row(row: sqlite3.Row) -> ManifestRow:
     have = row.keys()  # an older manifest read without adding columns (status, read_rows) lacks some
-    return GlyphRow(**{key: row[key] if key in have else None for key in FIELDS})
+    return ManifestRow(**{key: row[key] if key in have else None for key in FIELDS})
 
 
-def _values(row: GlyphRow) -> tuple:
+def _values(row: ManifestRow) -> tuple:
     return tuple(getattr(row, key) for key in FIELDS)

@@ -21,7 +21,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emoji_alpha.batch.manifest import MANIFEST_NAME, GlyphRow, Manifest, UnusableManifestError
+from emoji_alpha.batch.manifest import MANIFEST_NAME, ManifestRow, Manifest, UnusableManifestError
 from emoji_alpha.batch.worker import GlyphOutcome, GlyphTask, WorkerConfig
 from emoji_alpha.errors import DiskFullError, EmojiAlphaError, write_failure
 from emoji_alpha.liif.memory import DEFAULT_CHUNK
@@ -294,7 +294,7 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
     levels = format_backgrounds(options.backgrounds)
     todo: list[tuple[GlyphTask, int | None]] = []
     prefailed: list[tuple[str, str]] = []
-    rows: list[GlyphRow] = []
+    rows: list[ManifestRow] = []
     finished: list[tuple[str, str]] = []
     for entry in selected:
         entry.in_size = entry.in_size or _header_size(entry.source)
@@ -318,7 +318,7 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
                 and _same_options(old, options_json) and (weights_sha is None or old.weights_sha256 == weights_sha)
                 and old.output_sha256 and _sha256(output) == old.output_sha256):
             continue
-        rows.append(GlyphRow(name=entry.name, source=str(entry.source), status="pending", source_sha256=source_sha,
+        rows.append(ManifestRow(name=entry.name, source=str(entry.source), status="pending", source_sha256=source_sha,
                              codepoints=entry.codepoints, backgrounds=levels, size=size_text, method=options.method,
                              passes=options.passes, options=options_json, weights_sha256=weights_sha,
                              version=emoji_alpha.__version__))
@@ -333,7 +333,7 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
     return todo, prefailed
 
 
-def _same_options(row: GlyphRow, options_json: str) -> bool:
+def _same_options(row: ManifestRow, options_json: str) -> bool:
     try:
         return row.options is not None and json.loads(row.options) == json.loads(options_json)
     except json.JSONDecodeError:

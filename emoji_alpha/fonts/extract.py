@@ -12,8 +12,8 @@ Sources, in the order we prefer them when a font has several:
 
 Files are named by codepoint sequence (``glyph-u1F44B_u1F3FB.png``, the default) or by glyph
 name (``glyph-u1F44B.1.png``), see :mod:`emoji_alpha.fonts.naming`. Results also go to
-``glyphs.sqlite`` in the output folder (table ``glyphs``), with every sequence that reaches
-each glyph. Re-running is safe: files are replaced atomically (and not rewritten when
+``glyphs.sqlite`` in the output folder (the glyph table, :mod:`emoji_alpha.fonts.glyph_table`),
+with every sequence that reaches each glyph. Re-running is safe: files are replaced atomically (and not rewritten when
 unchanged) and rows are upserted by file name.
 
 A ``.ttc`` collection of several faces is extracted face by face, each into its own
@@ -30,23 +30,22 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import sqlite3
 import struct
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from emoji_alpha import pngfile
-from emoji_alpha.errors import DiskFullError, EmojiAlphaError, one_line, write_failure
-from emoji_alpha.fonts import naming
+from emoji_alpha.errors import EmojiAlphaError, one_line, write_failure
+from emoji_alpha.fonts import glyph_table, naming
+from emoji_alpha.fonts.glyph_table import ExtractedGlyph
 from emoji_alpha.fonts.naming import DEFAULT_NAMING, check_naming, only_items
 from emoji_alpha.images import read_input_bytes
 
-DB_NAME = "glyphs.sqlite"
 #: Default pixel size for vector (COLR, SVG) glyphs: Apple's largest sbix strike is 160.
 DEFAULT_RENDER_SIZE = 160
 #: sbix graphic types holding a raster Pillow can decode; 'png ' is kept byte for byte.
@@ -55,31 +54,6 @@ _CBDT_PNG_FORMATS = {17, 18, 19}
 _FONT_MAGICS = {b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"wOFF", b"wOF2"}
 
 ProgressCallback = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class GlyphRecord:
-    """One extracted glyph, as written to disk and to the ``glyphs`` table."""
-
-    #: path inside the output folder, e.g. ``glyph-u1F343.png`` (``face-1/glyph-u1F343.png``
-    #: for the second face of a collection; its own table says ``glyph-u1F343.png``)
-    file: str
-    #: the sequence the file stands for, as hex, space separated, VS16 dropped; '' if none
-    codepoints: str
-    #: every sequence that reaches the glyph, best first, comma separated ("1F1FA 1F1F2, 1F1FA 1F1F8")
-    sequences: str
-    glyph_name: str
-    glyph_id: int
-    font: str  #: font file name
-    face: int  #: index of the font in a ``.ttc`` collection (0 for a single font)
-    source: str  #: 'sbix', 'CBDT', 'COLR' or 'SVG'
-    strike: int  #: ppem of the bitmap strike, or the render size for vector glyphs
-    width: int
-    height: int
-    sha256: str  #: of the PNG file's bytes
-    bearing_x: int | None = None  #: bitmap metrics where the font has them (CBDT, sbix origin)
-    bearing_y: int | None = None
-    advance: int | None = None
 
 
 @dataclass(frozen=True)
@@ -473,84 +447,6 @@ def _write(out_dir: Path, file: str, data: bytes) -> None:
         raise
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS glyphs (
-    file TEXT PRIMARY KEY,
-    codepoints TEXT NOT NULL,
-    sequences TEXT NOT NULL DEFAULT '',
-    glyph_name TEXT NOT NULL,
-    glyph_id INTEGER NOT NULL,
-    font TEXT NOT NULL,
-    face INTEGER NOT NULL DEFAULT 0,
-    source TEXT NOT NULL,
-    strike INTEGER NOT NULL,
-    width INTEGER NOT NULL,
-    height INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    bearing_x INTEGER,
-    bearing_y INTEGER,
-    advance INTEGER
-)
-"""
-
-
-#: Columns added since the first version of the table, added to older tables on the next run.
-_ADDED_COLUMNS = {"sequences": "TEXT NOT NULL DEFAULT ''", "face": "INTEGER NOT NULL DEFAULT 0"}
-
-
-def _save_db(out_dir: Path, records: list[GlyphRecord]) -> None:
-    """Upsert ``records`` (files named relative to ``out_dir``) into ``out_dir/glyphs.sqlite``."""
-    fields = list(GlyphRecord.__dataclass_fields__)
-    sql = f"INSERT OR REPLACE INTO glyphs ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})"
-    path = out_dir / DB_NAME
-    try:
-        connection = sqlite3.connect(path)
-        try:
-            with connection:  # one transaction: the table is updated whole or not at all
-                connection.execute(_SCHEMA)
-                present = {row[1] for row in connection.execute("PRAGMA table_info(glyphs)")}
-                for column, kind in _ADDED_COLUMNS.items():
-                    if column not in present:
-                        connection.execute(f"ALTER TABLE glyphs ADD COLUMN {column} {kind}")
-                connection.executemany(sql, [tuple(asdict(r).values()) for r in records])
-        finally:
-            connection.close()
-    except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
-        if "full" in str(exc):
-            raise DiskFullError(f"no space left on the device writing {path}; free some space and run again") from None
-        raise EmojiAlphaError(f"{path}: cannot record the glyphs ({exc}); delete it to start a new one") from None
-
-
-def read_sequences(folder: str | os.PathLike) -> dict[str, list[naming.CodepointSeq]]:
-    """File name -> every codepoint sequence of its glyph, from ``folder/glyphs.sqlite``.
-
-    Empty when the folder has no readable table (a reference folder from elsewhere); tables
-    from before the ``sequences`` column give the one ``codepoints`` sequence.
-    """
-    path = Path(folder) / DB_NAME
-    if not path.is_file():
-        return {}
-    try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            columns = {row[1] for row in connection.execute("PRAGMA table_info(glyphs)")}
-            wanted = "sequences" if "sequences" in columns else "codepoints"
-            rows = connection.execute(f"SELECT file, codepoints, {wanted} FROM glyphs").fetchall()
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        return {}
-    found: dict[str, list[naming.CodepointSeq]] = {}
-    for file, codepoints, listed in rows:
-        texts = [str(codepoints or "")] + str(listed or "").split(",")
-        try:
-            seqs = [tuple(int(cp, 16) for cp in text.split()) for text in texts if text.strip()]
-        except ValueError:
-            continue  # a hand-edited row: that file falls back to its name
-        found[str(file)] = naming.distinct_sequences(seqs)
-    return found
-
-
 def extract_glyphs(
     font_path: str | os.PathLike,
     out_dir: str | os.PathLike,
@@ -561,7 +457,7 @@ def extract_glyphs(
     naming: str = DEFAULT_NAMING,
     progress: ProgressCallback | None = None,
     on_skip: SkipCallback | None = None,
-) -> list[GlyphRecord]:
+) -> list[ExtractedGlyph]:
     """Write every colour glyph of ``font_path`` to ``out_dir`` as ``glyph-<name>.png``.
 
     ``only`` limits the run to some glyphs (``u1F343``, ``glyph-u1F343.png``, ``1F468-200D-1F469``
@@ -670,10 +566,10 @@ def _plan_face(font, path: Path, face: int, folder: Path, *, strike, size, mode:
 
 
 def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: ProgressCallback | None,
-                 on_skip: SkipCallback) -> list[GlyphRecord]:
+                 on_skip: SkipCallback) -> list[ExtractedGlyph]:
     """Write every face's files and table; returns the records with files relative to ``out``."""
     total = sum(len(plan.picks) for plan in plans)
-    records: list[GlyphRecord] = []
+    records: list[ExtractedGlyph] = []
     skipped: list[SkippedGlyph] = []
     if progress:
         progress(0, total)
@@ -686,7 +582,7 @@ def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: Progre
             raise write_failure(plan.folder, exc) from None
         prefix = plan.folder.relative_to(out).as_posix() + "/" if plan.folder != out else ""
 
-        def finish(pick: _Pick, plan: _FacePlan = plan, prefix: str = prefix) -> GlyphRecord | SkippedGlyph:
+        def finish(pick: _Pick, plan: _FacePlan = plan, prefix: str = prefix) -> ExtractedGlyph | SkippedGlyph:
             job = pick.job
             file = pick.stem + ".png"
             codepoints = naming.codepoint_text(pick.named_by) if pick.named_by else ""
@@ -696,7 +592,7 @@ def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: Progre
                 return SkippedGlyph(prefix + file, job.glyph_name, codepoints, str(exc))
             _write(plan.folder, file, data)
             width, height = pngfile.read_header(data)[:2]
-            return GlyphRecord(
+            return ExtractedGlyph(
                 file=file,
                 codepoints=codepoints,
                 sequences=", ".join(naming.codepoint_text(seq) for seq in plan.distinct[job.glyph_name]),
@@ -714,7 +610,7 @@ def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: Progre
                 advance=job.advance,
             )
 
-        face_records: list[GlyphRecord] = []
+        face_records: list[ExtractedGlyph] = []
         # zlib and file I/O release the GIL, so a few threads overlap encoding with writing.
         with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) + 2)) as pool:
             for result in pool.map(finish, plan.picks):
@@ -726,7 +622,7 @@ def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: Progre
                 if progress:
                     progress(len(records) + len(face_records) + len(skipped), total)
         if face_records:
-            _save_db(plan.folder, face_records)
+            glyph_table.save(plan.folder, face_records)
         records += [replace(r, file=prefix + r.file) for r in face_records]
     if not records:
         raise EmojiAlphaError(f"{path}: none of its {total} colour glyphs could be decoded "

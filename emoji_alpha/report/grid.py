@@ -25,7 +25,7 @@ from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.images import checkerboard, composite_over, premultiply, read_image, unpremultiply, write_png
 from emoji_alpha.options import EnlargeOptions
 from emoji_alpha.pipeline import DEBUG_LOSS_FULL_SCALE
-from emoji_alpha.report.records import GlyphRecord, parse_levels
+from emoji_alpha.report.records import OutputGlyph, parse_levels
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -236,7 +236,7 @@ def _draw_bar(canvas, draw, x: int, y: int, height: int, ticks: tuple[tuple[floa
 class GlyphSources:
     """Everything the grid shows, gathered once."""
 
-    record: GlyphRecord
+    record: OutputGlyph
     result: np.ndarray  # output premultiplied RGBA H x W x 4
     opaque: bool = False  # an RGB output: one LIIF enlargement of an RGB input, nothing solved
     input: np.ndarray | None = None  # premultiplied input
@@ -249,7 +249,7 @@ class GlyphSources:
     notes: list[str] = field(default_factory=list)
 
 
-def _first_dir(out_dir: Path, kind: str, record: GlyphRecord, marker: str) -> Path | None:
+def _first_dir(out_dir: Path, kind: str, record: OutputGlyph, marker: str) -> Path | None:
     stems = [record.stem]
     if record.source:
         stems.append(Path(record.source).stem)
@@ -299,7 +299,7 @@ def _area(premul: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return _resize(premul, size, "area")
 
 
-def gather(record: GlyphRecord, out_dir: Path, *, panel: int, zoom: tuple[int, int, int, int] | None,
+def gather(record: OutputGlyph, out_dir: Path, *, panel: int, zoom: tuple[int, int, int, int] | None,
            get_upscaler: Callable[[], object | None]) -> GlyphSources:
     """Load the output, input, stack, loss map and pass masks, recomputing what is missing."""
     from emoji_alpha.methods import METHODS

@@ -1,4 +1,4 @@
-"""What an output folder holds: one :class:`GlyphRecord` per glyph, from the batch manifest
+"""What an output folder holds: one :class:`OutputGlyph` per glyph, from the batch manifest
 (``emoji-alpha.sqlite``, read through :func:`emoji_alpha.batch.manifest.read_rows`) where there
 is one, else from ``glyph-*.png``.
 
@@ -14,14 +14,17 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emoji_alpha.batch.manifest import MANIFEST_NAME, GlyphRow, UnreadableManifestError, read_rows
+from emoji_alpha.batch.manifest import MANIFEST_NAME, ManifestRow, UnreadableManifestError, read_rows
 from emoji_alpha.errors import EmojiAlphaError
 
 GLYPH_GLOB = "glyph-*.png"
 
 
 @dataclass
-class GlyphRecord:
+class OutputGlyph:
+    """One glyph of an output folder, as the report shows it: its file, and what its manifest
+    row says (defaults when there is none)."""
+
     name: str  # output file name, relative to the output folder
     path: Path | None  # the output PNG, None when it does not exist
     source: str = ""
@@ -86,7 +89,7 @@ def _seconds(value) -> dict:
     return {str(k): float(v) for k, v in data.items() if _float(v) is not None} if isinstance(data, dict) else {}
 
 
-def _manifest_rows(path: Path, notes: list[str]) -> list[GlyphRow]:
+def _manifest_rows(path: Path, notes: list[str]) -> list[ManifestRow]:
     """The manifest's rows (:func:`emoji_alpha.batch.manifest.read_rows`), or none with a note."""
     try:
         return read_rows(path) or []
@@ -95,7 +98,7 @@ def _manifest_rows(path: Path, notes: list[str]) -> list[GlyphRow]:
         return []
 
 
-def load_records(out_dir: Path, notes: list[str] | None = None) -> list[GlyphRecord]:
+def load_records(out_dir: Path, notes: list[str] | None = None) -> list[OutputGlyph]:
     """Every glyph of ``out_dir``, sorted by name. Raises EmojiAlphaError when there is none."""
     notes = notes if notes is not None else []
     out_dir = Path(out_dir)
@@ -103,7 +106,7 @@ def load_records(out_dir: Path, notes: list[str] | None = None) -> list[GlyphRec
         raise EmojiAlphaError(f"{out_dir}: no such folder")
     if not out_dir.is_dir():
         raise EmojiAlphaError(f"{out_dir}: not a folder (give the output folder of `emoji-alpha enlarge ... -o DIR`)")
-    records: dict[str, GlyphRecord] = {}
+    records: dict[str, OutputGlyph] = {}
     for row in _manifest_rows(out_dir / MANIFEST_NAME, notes):
         name = str(row.name or "").strip()
         if not name or name in records:
@@ -114,7 +117,7 @@ def load_records(out_dir: Path, notes: list[str] | None = None) -> list[GlyphRec
         status = str(row.status or "done")
         if path is None and status == "done":
             status = "missing"
-        records[name] = GlyphRecord(
+        records[name] = OutputGlyph(
             name=name, path=path, source=str(row.source or ""), codepoints=str(row.codepoints or ""),
             status=status, error=str(row.error or ""), method=str(row.method or ""),
             backgrounds=str(row.backgrounds or ""), size=str(row.size or ""),
@@ -122,18 +125,18 @@ def load_records(out_dir: Path, notes: list[str] | None = None) -> list[GlyphRec
             consistency=_float(row.consistency_alpha_mae), seconds=_seconds(row.seconds))
     for file in sorted(out_dir.glob(GLYPH_GLOB)):
         if file.name not in records and file.is_file():
-            records[file.name] = GlyphRecord(name=file.name, path=file)
+            records[file.name] = OutputGlyph(name=file.name, path=file)
     if not records:
         raise EmojiAlphaError(f"{out_dir}: no glyphs (no {GLYPH_GLOB} files and no {MANIFEST_NAME} rows)")
     return sorted(records.values(), key=lambda r: r.name)
 
 
-def select_only(records: list[GlyphRecord], only: list[str] | tuple[str, ...] | None) -> list[GlyphRecord]:
+def select_only(records: list[OutputGlyph], only: list[str] | tuple[str, ...] | None) -> list[OutputGlyph]:
     """The records ``--only`` names (stems, file names or codepoints like u1F343, see
     :class:`emoji_alpha.fonts.naming.OnlyItem`); unknown names fail."""
     from emoji_alpha.fonts.naming import OnlyItem, only_items
 
-    picked: list[GlyphRecord] = []
+    picked: list[OutputGlyph] = []
     named = [(record, record.key.rpartition("/"), record.sequences()) for record in records]
     for token in only_items(only) or []:
         item = OnlyItem.parse(token)
