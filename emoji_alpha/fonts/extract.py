@@ -13,8 +13,8 @@ Sources, in the order we prefer them when a font has several:
 Files are named by codepoint sequence (``glyph-u1F44B_u1F3FB.png``, the default) or by glyph
 name (``glyph-u1F44B.1.png``), see :mod:`emoji_alpha.fonts.naming`. Results also go to
 ``glyphs.sqlite`` in the output folder (the glyph table, :mod:`emoji_alpha.fonts.glyph_table`),
-with every sequence that reaches each glyph. Re-running is safe: files are replaced atomically (and not rewritten when
-unchanged) and rows are upserted by file name.
+with every sequence that reaches each glyph. Re-running is safe: files are replaced
+atomically (and not rewritten when unchanged) and rows are upserted by file name.
 
 A ``.ttc`` collection of several faces is extracted face by face, each into its own
 subfolder ``face-<index>/`` (0-based, in collection order) holding its PNGs and its own
