@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.images import composite_over
 
 
 def parse_backgrounds(text: str, flag: str = "--backgrounds") -> np.ndarray:
@@ -40,9 +41,9 @@ def middle_level(levels) -> int:
 
 
 def flatten(premul: np.ndarray, backgrounds: np.ndarray) -> np.ndarray:
-    """K composites (K x H x W x 3) of premultiplied RGBA over grey levels ``backgrounds``."""
-    alpha = premul[..., 3:4]
-    return np.stack([premul[..., :3] + (1.0 - alpha) * level for level in np.asarray(backgrounds, np.float32)])
+    """K composites (K x H x W x 3, or K x N x 3 for N pixels) of premultiplied RGBA over grey
+    levels ``backgrounds``: :func:`emoji_alpha.images.composite_over`, one per level."""
+    return composite_over(premul, backgrounds, stacked=True)
 
 
 def footprint_masks(alpha: np.ndarray, out_size: tuple[int, int], margin: int = 1) -> tuple[np.ndarray, np.ndarray]:

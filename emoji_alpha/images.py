@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emoji_alpha import pngfile
 from emoji_alpha.errors import EmojiAlphaError, write_failure
 
 #: Largest input we accept, in pixels: emoji are small, this stops decompression bombs.
@@ -95,6 +96,21 @@ def read_input_bytes(path: Path, expected: str) -> bytes:
         raise EmojiAlphaError(f"{path}: cannot read ({_reason(exc)})") from None
 
 
+def sha256_file(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MiB blocks (checkpoints are large), as hex;
+    a one-line :class:`EmojiAlphaError` if it cannot be read (missing, a folder, no permission)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise EmojiAlphaError(f"cannot read {path} ({exc.strerror or exc})") from None
+    return digest.hexdigest()
+
+
 def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
@@ -103,13 +119,13 @@ def decode_image(data: bytes, *, name: str = "<bytes>") -> LoadedImage:
     """Decode image bytes; see :func:`read_image`."""
     from PIL import Image
 
-    header = png_header_size(data)
-    if header is not None and 0 in header:  # Pillow would only say "cannot identify image file"
-        raise EmojiAlphaError(f"{name}: zero-sized image (its header says {header[1]}x{header[0]})")
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 26 and data[24] == 16 and data[25] in (2, 6):
+    header = pngfile.read_header(data)
+    if header is not None and 0 in header.size:  # Pillow would only say "cannot identify image file"
+        raise EmojiAlphaError(f"{name}: zero-sized image (its header says {header.width}x{header.height})")
+    if pngfile.is_rgb16(data):
         return _decode_png16(data, name)
     try:
-        if data[:8] == b"\x89PNG\r\n\x1a\n":
+        if data[:8] == pngfile.SIGNATURE:
             # Pillow decodes a PNG cut inside or after its image data without complaint;
             # verify() checks every chunk's CRC and that IEND is present.
             with Image.open(io.BytesIO(data)) as im:
@@ -134,16 +150,6 @@ def decode_image(data: bytes, *, name: str = "<bytes>") -> LoadedImage:
         elif "truncated" in reason.lower() or "EOF" in reason or "broken" in reason.lower():
             reason = "truncated or corrupt file"
         raise EmojiAlphaError(f"{name}: cannot read image ({reason})") from None
-
-
-def png_header_size(data: bytes) -> tuple[int, int] | None:
-    """(height, width) as a PNG's IHDR states it, without decoding; None if not a PNG."""
-    import struct
-
-    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
-        return None
-    width, height = struct.unpack(">II", data[16:24])
-    return (height, width)
 
 
 def loaded_from_pil(im, name: str = "<PIL image>") -> LoadedImage:
@@ -225,10 +231,34 @@ def unpremultiply(premul: np.ndarray) -> np.ndarray:
     return out
 
 
-def composite_over(premul: np.ndarray, background: float | np.ndarray) -> np.ndarray:
-    """Flatten premultiplied RGBA over a background: P + (1 - a) * bg (exact, no rounding)."""
+def composite_over(premul: np.ndarray, background: float | np.ndarray, *, alpha: np.ndarray | None = None,
+                   stacked: bool = False) -> np.ndarray:
+    """Flatten premultiplied colour over a background: P + (1 - a) b, exact (no rounding), in
+    the images' own precision; the one place this formula is written.
+
+    ``premul`` is premultiplied RGBA (``... x 4``), or premultiplied colour (``... x 3``) with
+    its ``alpha`` (``...``) given apart. ``background`` is a grey level, a colour or an image
+    broadcastable to ``... x 3``, taken as float32; with ``stacked`` it is a sequence of K grey
+    levels and the result is their K composites stacked first (``K x ... x 3``), as the
+    solver's stacks hold them.
+    """
+    if alpha is None:
+        colour, alpha = premul[..., :3], premul[..., 3:4]
+    else:
+        colour, alpha = premul, alpha[..., None]
     background = np.asarray(background, dtype=np.float32)
-    return premul[..., :3] + (1.0 - premul[..., 3:4]) * background
+    if stacked:
+        background = background.reshape(-1, *(1,) * colour.ndim)
+        colour, alpha = colour[None], alpha[None]
+    return colour + (1.0 - alpha) * background
+
+
+def checkerboard(height: int, width: int, cell: int = 8, *, first: float = 0.0, second: float = 1.0) -> np.ndarray:
+    """H x W x 1 float32 checkerboard of ``cell`` pixel squares: ``first`` where
+    (y // cell + x // cell) is even (the top-left square), ``second`` where it is odd."""
+    rows = (np.arange(height) // cell)[:, None]
+    cols = (np.arange(width) // cell)[None, :]
+    return np.where((rows + cols) % 2 == 0, first, second).astype(np.float32)[..., None]
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:

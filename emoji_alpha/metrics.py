@@ -23,6 +23,7 @@ import math
 import numpy as np
 from scipy import ndimage
 
+from emoji_alpha import images
 from emoji_alpha.images import composite_over, premultiply
 
 #: PSNR of an exact prediction. 8-bit quantisation alone already limits PSNR to ~59 dB,
@@ -78,10 +79,7 @@ def checkerboard(height: int, width: int, cell: int = CHECKER_PX) -> np.ndarray:
 
     The top-left square is black.
     """
-    y = np.arange(height)[:, None] // cell
-    x = np.arange(width)[None, :] // cell
-    board = ((y + x) % 2).astype(np.float32)
-    return np.repeat(board[..., None], 3, axis=2)
+    return np.repeat(images.checkerboard(height, width, cell, first=0.0, second=1.0), 3, axis=2)
 
 
 def background_image(name: str, height: int, width: int) -> np.ndarray:

@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from emoji_alpha.images import unpremultiply
+from emoji_alpha.images import composite_over, unpremultiply
 from emoji_alpha.solve.backproject import enforce_constraints
 
 KEY_LEVELS = (0, 32, 64, 96, 128, 160, 192, 233, 255)
 
 
 def enlarge_twobg(premul: np.ndarray, size: tuple[int, int], upscaler) -> np.ndarray:
-    alpha = premul[..., 3:4]
     black = premul[..., :3]
-    white = premul[..., :3] + (1.0 - alpha)
+    white = composite_over(premul, 1.0)
     s_black, s_white = upscaler.enlarge_many(np.stack([black, white]), size)
     out = np.empty((*size, 4), np.float32)
     out[..., 3] = 1.0 - (s_white - s_black).mean(axis=2)
@@ -57,7 +56,7 @@ def choose_key(premul: np.ndarray) -> float:
 
 def enlarge_keygrey(premul: np.ndarray, size: tuple[int, int], upscaler) -> np.ndarray:
     key = choose_key(premul)
-    composite = premul[..., :3] + (1.0 - premul[..., 3:4]) * key
+    composite = composite_over(premul, key)
     return remove_key(upscaler.enlarge(composite, size), key, premul)
 
 

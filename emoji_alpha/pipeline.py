@@ -223,7 +223,7 @@ def fill_faint(stack: np.ndarray, premul_lr: np.ndarray, backgrounds: np.ndarray
 
     operator = AreaOperator(stack.shape[1:3], premul_lr.shape[:2], "bilinear", dtype=np.float32)
     smooth = operator.up(premul_lr).numpy()[faint]
-    stack[:, faint] = smooth[None, :, :3] + (1.0 - smooth[None, :, 3:]) * np.asarray(backgrounds, np.float32)[:, None, None]
+    stack[:, faint] = flatten(smooth, backgrounds)
 
 
 def solver_device(upscaler, options: EnlargeOptions) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import json
 import math
 from dataclasses import asdict, dataclass, field
@@ -30,7 +29,8 @@ import numpy as np
 
 from emoji_alpha import __version__
 from emoji_alpha.errors import EmojiAlphaError
-from emoji_alpha.images import MAX_INPUT_PIXELS, read_image, unpremultiply, write_bytes_atomic
+from emoji_alpha.images import MAX_INPUT_PIXELS, read_image, sha256_file, unpremultiply, write_bytes_atomic
+from emoji_alpha.pngfile import encode_png16
 from emoji_alpha.sizes import MAX_SIDE
 
 SIDECAR = "stack.json"
@@ -52,24 +52,13 @@ class StackInfo:
 _REQUIRED = ("backgrounds", "source", "in_size", "out_size", "weights_sha256", "band_margin")
 
 
-def _png16(image: np.ndarray) -> bytes:
-    import png
-
-    data = np.clip(np.rint(image * 65535.0), 0, 65535).astype(np.uint16)
-    height, width, planes = data.shape
-    buffer = io.BytesIO()
-    png.Writer(width, height, greyscale=False, alpha=planes == 4, bitdepth=16, compression=6).write(
-        buffer, data.reshape(height, width * planes).tolist())
-    return buffer.getvalue()
-
-
 def save_stack(folder: Path, stack: np.ndarray, premul_lr: np.ndarray, info: StackInfo) -> Path:
     """Write the K x H x W x 3 ``stack`` and the input glyph into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     if len(info.backgrounds) != stack.shape[0]:
         raise ValueError("one background level per stack image")
-    files = {"input.png": _png16(unpremultiply(premul_lr))}
-    files.update({_bg_name(index): _png16(image) for index, image in enumerate(stack)})
+    files = {"input.png": encode_png16(unpremultiply(premul_lr))}
+    files.update({_bg_name(index): encode_png16(image) for index, image in enumerate(stack)})
     for name, data in files.items():
         write_bytes_atomic(folder / name, data)
     hashes = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
@@ -129,8 +118,6 @@ def _check_size(path: Path, found: tuple[int, int], recorded: list[int], key: st
 def _check_hashes(folder: Path, info: StackInfo, count: int) -> None:
     """Same-sized images swapped or replaced: their sha256 tells (stacks of older versions
     recorded none, and are trusted as before)."""
-    from emoji_alpha.liif.weights import sha256_file
-
     for name in ["input.png", *(_bg_name(index) for index in range(count))]:
         recorded = info.files.get(name)
         if recorded is not None and sha256_file(folder / name) != recorded:

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from emoji_alpha.batch.manifest import FIELDS, GlyphRow, Manifest
+from emoji_alpha.batch.manifest import FIELDS, ManifestRow, Manifest
 from emoji_alpha.batch.run import WORKER_OVERHEAD, glyph_memory, plan_workers
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.options import EnlargeOptions
@@ -14,7 +14,7 @@ from emoji_alpha.options import EnlargeOptions
 
 def test_manifest_lifecycle_and_wal(tmp_path):
     with Manifest.in_folder(tmp_path) as manifest:
-        manifest.put_pending([GlyphRow("glyph-a.png", "in/a.png", "pending"), GlyphRow("glyph-b.png", "in/b.png", "pending")])
+        manifest.put_pending([ManifestRow("glyph-a.png", "in/a.png", "pending"), ManifestRow("glyph-b.png", "in/b.png", "pending")])
         manifest.mark_running("glyph-a.png")
         manifest.mark_running("glyph-b.png")
         manifest.mark_finished("glyph-a.png", status="done", output_sha256="00", seconds='{"total": 1.5}')
@@ -44,6 +44,32 @@ def test_old_manifest_gets_new_columns(tmp_path):
     connection.close()
     with Manifest.in_folder(tmp_path) as manifest:
         assert manifest.get("glyph-a.png").worker is None
+
+
+def test_old_manifest_reads_without_changing(tmp_path):
+    """The report's read-only reader: an old table (three columns) reads as it stands, the
+    missing columns None; nothing is added, migrated or left behind."""
+    from emoji_alpha.batch.manifest import UnreadableManifestError, read_rows
+
+    path = tmp_path / "emoji-alpha.sqlite"
+    assert read_rows(path) is None
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE glyphs (name TEXT PRIMARY KEY, source TEXT NOT NULL, status TEXT NOT NULL)")
+    connection.execute("INSERT INTO glyphs VALUES ('glyph-a.png', 'a.png', 'done')")
+    connection.commit()
+    connection.close()
+    before = path.read_bytes()
+    [row] = read_rows(path)
+    assert (row.name, row.source, row.status, row.loss, row.worker) == ("glyph-a.png", "a.png", "done", None, None)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["emoji-alpha.sqlite"]
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE other (x)")
+    connection.execute("DROP TABLE glyphs")
+    connection.commit()
+    connection.close()
+    with pytest.raises(UnreadableManifestError, match="no glyphs table") as found:
+        read_rows(path)
+    assert found.value.reason == "no glyphs table"
 
 
 def test_status_needs_a_manifest(tmp_path):

@@ -124,6 +124,24 @@ def test_older_glyph_table_gains_the_new_columns(tmp_path: Path) -> None:
     assert rows == [("glyph-u1F1EF_u1F1F5.png", "1F1EF 1F1F5", 0), ("glyph-u1F1FA_u1F1F2.png", "1F1FA 1F1F2, 1F1FA 1F1F8", 0)]
 
 
+def test_older_glyph_table_reads_as_it_stands(tmp_path: Path) -> None:
+    """The glyph table's reader: a table from before the sequences column gives each file its
+    codepoints, a hand-edited row falls back to the file's name, and nothing is migrated."""
+    from emoji_alpha.fonts.glyph_table import read_sequences
+
+    connection = sqlite3.connect(tmp_path / "glyphs.sqlite")
+    with connection:
+        connection.execute("CREATE TABLE glyphs (file TEXT PRIMARY KEY, codepoints TEXT NOT NULL, glyph_name TEXT)")
+        connection.executemany("INSERT INTO glyphs VALUES (?, ?, ?)", [("glyph-u1F343.png", "1F343", "u1F343"),
+                                                                       ("glyph-u2764.png", "2764 FE0F", "u2764"),
+                                                                       ("glyph-odd.png", "not hex", "odd")])
+    connection.close()
+    before = (tmp_path / "glyphs.sqlite").read_bytes()
+    assert read_sequences(tmp_path) == {"glyph-u1F343.png": [(0x1F343,)], "glyph-u2764.png": [(0x2764,)]}
+    assert (tmp_path / "glyphs.sqlite").read_bytes() == before and len(list(tmp_path.iterdir())) == 1
+    assert read_sequences(tmp_path / "nowhere") == {}
+
+
 def test_every_face_of_a_collection_is_extracted(tmp_path: Path) -> None:
     sbix = fontkit.build_sbix(tmp_path / "s.ttf", strikes=(32,))
     plain = fontkit.build_plain(tmp_path / "plain.ttf")
@@ -155,6 +173,9 @@ def test_collection_only_and_one_face_collections(tmp_path: Path) -> None:
     assert sorted(r.file for r in records) == ["face-0/glyph-u1F343.png", "face-1/glyph-u1F600.png"]
     with pytest.raises(EmojiAlphaError, match="no colour glyph for --only u1F999$"):
         extract_glyphs(both, tmp_path / "out", only=["u1F343", "u1F999"])
+    twice = fontkit.build_collection(tmp_path / "twice.ttc", [sbix, sbix])
+    records = extract_glyphs(twice, tmp_path / "twice", only=["face-1/glyph-u1F343.png", "face-0/u2764"])
+    assert [r.file for r in records] == ["face-0/glyph-u2764.png", "face-1/glyph-u1F343.png"]  # that face only
     one = fontkit.build_collection(tmp_path / "one.ttc", [sbix])
     records = extract_glyphs(one, tmp_path / "one", only=["u1F343"])
     assert [r.file for r in records] == ["glyph-u1F343.png"]  # one face: no subfolder

@@ -68,3 +68,26 @@ def test_parse_codepoints_round_trip_and_foreign_names() -> None:
     assert naming.parse_codepoints("glyph-cafe.png") is None  # glyph name, not U+CAFE
     assert naming.parse_codepoints("glyph-orphan_glyph.png") is None
     assert naming.parse_codepoints("photo.png") is None
+
+
+def test_only_item_names_and_sequences() -> None:
+    """The one --only matcher: names (with or without .png and glyph-, any case), glyph names,
+    codepoint sequences in any common spelling (VS16 dropped), and a folder that limits it."""
+    leaf = (0x1F343,)
+    for text in ("u1F343", "U+1F343", "1f343", "glyph-u1F343.png", "GLYPH-U1F343"):
+        assert naming.OnlyItem.parse(text).matches(["glyph-u1F343"], [leaf]), text
+    for text in ("u1F343", "glyph-u1F343.png", "GLYPH-U1F343"):
+        assert naming.OnlyItem.parse(text).matches(["glyph-u1F343"], [None]), text  # by name alone
+    assert naming.OnlyItem.parse("1f343").matches(["leaf"], [leaf])  # by sequence alone
+    assert naming.OnlyItem.parse("leaf.alt").matches(["leaf.alt", "glyph-leaf.alt"])
+    assert naming.OnlyItem.parse("u1F3F3_uFE0F").matches([], [(0x1F3F3,)])
+    assert naming.OnlyItem.parse("1F468-200D-1F469").matches([], [(0x1F468, 0x200D, 0x1F469)])
+    assert not naming.OnlyItem.parse("u1F344").matches(["glyph-u1F343"], [leaf])
+    assert not naming.OnlyItem.parse("glyph-cafe").matches([], [(0xCAFE,)])  # a name, not U+CAFE
+    face = naming.OnlyItem.parse("face-1/glyph-u1F343.png")
+    assert face.matches(["glyph-u1F343"], [], "face-1") and face.matches([], [leaf], "Face-1")
+    assert not face.matches(["glyph-u1F343"], [leaf], "") and not face.matches(["glyph-u1F343"], [leaf], "face-0")
+    assert naming.only_items(" u1F343, ,glyph-u2764.png") == ["u1F343", "glyph-u2764.png"]
+    assert naming.only_items(["", " "]) is None and naming.only_items(None) is None
+    assert naming.parse_codepoint_text("1F3F3 FE0F") == (0x1F3F3,) and naming.parse_codepoint_text("") is None
+    assert naming.parse_codepoint_text("1F3F3 zz") is None

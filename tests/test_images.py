@@ -108,3 +108,20 @@ def test_write_png_is_atomic_and_exact(tmp_path):
     loaded = read_image(path)
     np.testing.assert_array_equal(to_uint8(loaded.rgba), to_uint8(rgba))
     assert loaded.rgba[0, 0, 3] == 0.0 and loaded.rgba[1, 1, 3] == 1.0
+
+
+def test_png_header_and_encoders():
+    """pngfile: the header read without decoding, the fast 8-bit RGBA and exact 16-bit encoders."""
+    from emoji_alpha import pngfile
+
+    rgba = (np.arange(2 * 3 * 4).reshape(2, 3, 4) * 10).astype(np.uint8)
+    data = pngfile.encode_rgba8(rgba)
+    header = pngfile.read_header(data)
+    assert header == (3, 2, 8, pngfile.RGBA) and header.size == (2, 3) and pngfile.is_rgba8(data)
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))), rgba)
+    assert pngfile.read_header(data[:23]) is None and pngfile.read_header(b"GIF89a" + data[6:]) is None
+    image = np.random.default_rng(0).random((5, 4, 3)).astype(np.float32)
+    data16 = pngfile.encode_png16(image)
+    assert pngfile.is_rgb16(data16) and not pngfile.is_rgba8(data16) and pngfile.read_header(data16).bit_depth == 16
+    assert np.abs(decode_image(data16).rgba[..., :3] - image).max() <= 0.5 / 65535 + 1e-7
+    assert pngfile.encode_png16(image) == data16  # no timestamp: the same image, the same bytes

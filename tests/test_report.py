@@ -16,7 +16,7 @@ from reportkit import FakeUpscaler, build_outdir, create_manifest
 
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.report import parse_grids, write_report
-from emoji_alpha.report.records import load_records, normalise_codepoints
+from emoji_alpha.report.records import OutputGlyph, load_records, select_only
 
 
 @pytest.fixture(scope="module")
@@ -166,8 +166,16 @@ def test_user_errors(tmp_path, outdir):
 
 
 def test_codepoint_names():
-    assert normalise_codepoints("U+1F343") == normalise_codepoints("u1F343") == normalise_codepoints("1f343") == "u1f343"
-    assert normalise_codepoints("1F3F3 FE0F") == normalise_codepoints("u1F3F3_uFE0F") == "u1f3f3_ufe0f"
+    """--only spells codepoints any common way; the manifest's codepoints, else the file name,
+    say which glyph has them; a folder in front limits an item to that folder."""
+    records = [OutputGlyph("glyph-u1F343.png", None, codepoints="1F343"), OutputGlyph("glyph-u1F3F3.png", None),
+               OutputGlyph("face-1/glyph-u1F343.png", None)]
+    for token in ("U+1F343", "u1F343", "1f343", "glyph-u1F343.png", " u1F343 "):
+        assert select_only(records, [token]) == [records[0], records[2]]
+    for token in ("1F3F3 FE0F", "u1F3F3_uFE0F", "glyph-u1F3F3"):
+        assert select_only(records, [token]) == [records[1]]
+    assert select_only(records, ["face-1/u1F343"]) == select_only(records, ["face-1/glyph-u1F343.png"]) == [records[2]]
+    assert select_only(records, ["", " "]) == []
 
 
 def test_cli_report(outdir):

@@ -51,7 +51,9 @@ CREATE TABLE IF NOT EXISTS glyphs (
 
 
 @dataclass
-class GlyphRow:
+class ManifestRow:
+    """One row of the manifest: one output glyph of the batch (the columns of ``_SCHEMA``)."""
+
     name: str
     source: str
     status: str
@@ -74,7 +76,7 @@ class GlyphRow:
     worker: str | None = None
 
 
-FIELDS = tuple(GlyphRow.__dataclass_fields__)
+FIELDS = tuple(ManifestRow.__dataclass_fields__)
 
 
 class UnusableManifestError(EmojiAlphaError):
@@ -233,12 +235,12 @@ class Manifest:
 
     # -- reading -------------------------------------------------------------------------
 
-    def get(self, name: str) -> GlyphRow | None:
+    def get(self, name: str) -> ManifestRow | None:
         with self._translated():
             row = self.connection.execute("SELECT * FROM glyphs WHERE name = ?", (name,)).fetchone()
         return _to_row(row) if row is not None else None
 
-    def rows(self, status: str | None = None) -> list[GlyphRow]:
+    def rows(self, status: str | None = None) -> list[ManifestRow]:
         with self._translated():
             if status is None:
                 found = self.connection.execute("SELECT * FROM glyphs ORDER BY name").fetchall()
@@ -256,7 +258,7 @@ class Manifest:
 
     # -- writing (the parent / client only) ----------------------------------------------
 
-    def put_pending(self, rows: Iterable[GlyphRow]) -> None:
+    def put_pending(self, rows: Iterable[ManifestRow]) -> None:
         """Insert or reset rows to ``pending`` (results of an earlier run are cleared)."""
         sql = (f"INSERT OR REPLACE INTO glyphs ({', '.join(FIELDS)}) "
                f"VALUES ({', '.join('?' * len(FIELDS))})")
@@ -291,10 +293,45 @@ class Manifest:
             raise KeyError(f"no manifest row named {name!r}")
 
 
-def _to_row(row: sqlite3.Row) -> GlyphRow:
-    have = row.keys()  # an older manifest read without adding columns (status) lacks some
-    return GlyphRow(**{key: row[key] if key in have else None for key in FIELDS})
+class UnreadableManifestError(EmojiAlphaError):
+    """:func:`read_rows` could not read a manifest; ``reason`` says why, without the path."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.reason = reason
 
 
-def _values(row: GlyphRow) -> tuple:
+def read_rows(path: str | Path) -> list[ManifestRow] | None:
+    """Every row of the manifest at ``path``, in table order, read-only: nothing is created,
+    migrated or locked, so a manifest of an older version (fewer columns: those are None) or
+    one a batch is writing reads as it stands. None when there is no manifest file; an
+    :class:`UnreadableManifestError` when it cannot be opened or read, has no ``glyphs``
+    table, or its table no ``name`` column (the report then lists the glyph files instead)."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise UnreadableManifestError(path, f"cannot open ({exc})") from None
+    try:
+        connection.row_factory = sqlite3.Row
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(glyphs)")]
+        if not columns:
+            raise UnreadableManifestError(path, "no glyphs table")
+        if "name" not in columns:
+            raise UnreadableManifestError(path, "glyphs table has no name column")
+        return [_to_row(row) for row in connection.execute("SELECT * FROM glyphs")]
+    except sqlite3.Error as exc:
+        raise UnreadableManifestError(path, f"unreadable ({exc})") from None
+    finally:
+        connection.close()
+
+
+def _to_row(row: sqlite3.Row) -> ManifestRow:
+    have = row.keys()  # an older manifest read without adding columns (status, read_rows) lacks some
+    return ManifestRow(**{key: row[key] if key in have else None for key in FIELDS})
+
+
+def _values(row: ManifestRow) -> tuple:
     return tuple(getattr(row, key) for key in FIELDS)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
-import hashlib
 import json
 import os
 import time
@@ -22,7 +21,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emoji_alpha.batch.manifest import MANIFEST_NAME, GlyphRow, Manifest, UnusableManifestError
+from emoji_alpha.batch.manifest import MANIFEST_NAME, ManifestRow, Manifest, UnusableManifestError
 from emoji_alpha.batch.worker import GlyphOutcome, GlyphTask, WorkerConfig
 from emoji_alpha.errors import DiskFullError, EmojiAlphaError, write_failure
 from emoji_alpha.liif.memory import DEFAULT_CHUNK
@@ -86,14 +85,14 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
     that fails is recorded and the batch goes on (``summary.ok`` is then False), except when
     the disk is full (:class:`DiskFullError`: that glyph is recorded, the batch stops).
     """
-    from emoji_alpha.fonts.naming import DEFAULT_NAMING, check_naming
+    from emoji_alpha.fonts.naming import DEFAULT_NAMING, check_naming, only_items
     from emoji_alpha.sizes import output_size
 
     started = time.perf_counter()
     naming = check_naming(DEFAULT_NAMING if naming is None else naming)
     options = options or EnlargeOptions()
     liif = liif or LiifConfig()
-    only = _wanted(only)  # a comma-separated string or any iterable, read once
+    only = only_items(only)  # a comma-separated string or any iterable, read once
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise EmojiAlphaError(f"{out}: exists and is not a folder (batch output must be a folder)")
@@ -163,9 +162,9 @@ def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: 
     the outputs alike. A font glyph whose image cannot be decoded is an input with an
     ``error``: its manifest row says why it failed, and the rest of the font goes on."""
     from emoji_alpha.fonts.extract import extract_glyphs
-    from emoji_alpha.fonts.naming import DEFAULT_NAMING, codepoint_text, parse_codepoints
+    from emoji_alpha.fonts.naming import DEFAULT_NAMING, codepoint_text, only_items, parse_codepoints
 
-    wanted = _wanted(only)
+    wanted = only_items(only)
     found: list[_Input] = []
     for item in map(Path, inputs):
         if not item.exists():
@@ -216,29 +215,24 @@ def _is_font(path: Path) -> bool:
         return handle.read(4) in _FONT_MAGICS
 
 
-def _wanted(only: Iterable[str] | None) -> list[str] | None:
-    if only is None:
-        return None
-    items = [item.strip() for item in (only.split(",") if isinstance(only, str) else only)]
-    return [item for item in items if item] or None
-
-
 def _select(found: list[_Input], only: Iterable[str] | None, limit: int | None) -> list[_Input]:
-    """Apply ``--only`` (codepoint names like u1F343, file names) and then ``--limit``."""
-    from emoji_alpha.fonts.naming import codepoint_text, parse_codepoints
+    """Apply ``--only`` (:class:`emoji_alpha.fonts.naming.OnlyItem`: codepoint names like
+    u1F343, file names) and then ``--limit``."""
+    from emoji_alpha.fonts.naming import OnlyItem, only_items, parse_codepoint_text
 
-    wanted = _wanted(only)
+    wanted = only_items(only)
     if wanted is not None:
         chosen: list[_Input] = []
         missing = []
-        for item in wanted:
-            stem = item[:-4] if item.lower().endswith(".png") else item
-            seq = parse_codepoints(stem)
-            keys = {stem.lower(), ("glyph-" + stem).lower()}
-            hits = [e for e in found if e.name[:-4].lower() in keys
-                    or (seq is not None and codepoint_text(seq) in (e.codepoints, *e.aliases))]
+        named = []
+        for entry in found:
+            folder, _, stem = entry.name[:-4].rpartition("/")  # face-1/glyph-u1F343 in a collection
+            named.append((entry, folder, stem, [parse_codepoint_text(text) for text in (entry.codepoints, *entry.aliases)]))
+        for text in wanted:
+            item = OnlyItem.parse(text)
+            hits = [entry for entry, folder, stem, sequences in named if item.matches([stem], sequences, folder)]
             if not hits:
-                missing.append(item)
+                missing.append(text)
             chosen += [e for e in hits if e not in chosen]
         if missing:
             raise EmojiAlphaError(f"no input glyph for --only {', '.join(missing)}")
@@ -251,14 +245,14 @@ def _header_size(path: Path) -> tuple[int, int] | None:
     worker then reports why)."""
     from PIL import Image
 
-    from emoji_alpha.images import png_header_size
+    from emoji_alpha.pngfile import read_header
 
     try:
         with open(path, "rb") as handle:
             head = handle.read(24)
-        stated = png_header_size(head)
+        stated = read_header(head)
         if stated is not None:
-            return stated
+            return stated.size
         with Image.open(path) as im:
             return (im.size[1], im.size[0])
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
@@ -274,14 +268,14 @@ def _options_json(options: EnlargeOptions) -> str:
 
 
 def _sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
+    """The file's sha256, None when it cannot be read (a missing output is redone; the
+    worker says why a source cannot be read)."""
+    from emoji_alpha.images import sha256_file
+
     try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
+        return sha256_file(path)
+    except EmojiAlphaError:
         return None
-    return digest.hexdigest()
 
 
 def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, options: EnlargeOptions,
@@ -300,7 +294,7 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
     levels = format_backgrounds(options.backgrounds)
     todo: list[tuple[GlyphTask, int | None]] = []
     prefailed: list[tuple[str, str]] = []
-    rows: list[GlyphRow] = []
+    rows: list[ManifestRow] = []
     finished: list[tuple[str, str]] = []
     for entry in selected:
         entry.in_size = entry.in_size or _header_size(entry.source)
@@ -324,7 +318,7 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
                 and _same_options(old, options_json) and (weights_sha is None or old.weights_sha256 == weights_sha)
                 and old.output_sha256 and _sha256(output) == old.output_sha256):
             continue
-        rows.append(GlyphRow(name=entry.name, source=str(entry.source), status="pending", source_sha256=source_sha,
+        rows.append(ManifestRow(name=entry.name, source=str(entry.source), status="pending", source_sha256=source_sha,
                              codepoints=entry.codepoints, backgrounds=levels, size=size_text, method=options.method,
                              passes=options.passes, options=options_json, weights_sha256=weights_sha,
                              version=emoji_alpha.__version__))
@@ -339,7 +333,7 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
     return todo, prefailed
 
 
-def _same_options(row: GlyphRow, options_json: str) -> bool:
+def _same_options(row: ManifestRow, options_json: str) -> bool:
     try:
         return row.options is not None and json.loads(row.options) == json.loads(options_json)
     except json.JSONDecodeError:
@@ -375,9 +369,10 @@ def _default_budget() -> int:
 
 
 def _weights_sha(weights: str | None) -> str:
+    from emoji_alpha.images import sha256_file
     from emoji_alpha.liif import weights as weights_mod
 
-    return weights_mod.sha256_file(weights_mod.resolve(weights, log=lambda _m: None))
+    return sha256_file(weights_mod.resolve(weights, log=lambda _m: None))
 
 
 # -- running ----------------------------------------------------------------------------

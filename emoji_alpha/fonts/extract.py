@@ -12,9 +12,9 @@ Sources, in the order we prefer them when a font has several:
 
 Files are named by codepoint sequence (``glyph-u1F44B_u1F3FB.png``, the default) or by glyph
 name (``glyph-u1F44B.1.png``), see :mod:`emoji_alpha.fonts.naming`. Results also go to
-``glyphs.sqlite`` in the output folder (table ``glyphs``), with every sequence that reaches
-each glyph. Re-running is safe: files are replaced atomically (and not rewritten when
-unchanged) and rows are upserted by file name.
+``glyphs.sqlite`` in the output folder (the glyph table, :mod:`emoji_alpha.fonts.glyph_table`),
+with every sequence that reaches each glyph. Re-running is safe: files are replaced
+atomically (and not rewritten when unchanged) and rows are upserted by file name.
 
 A ``.ttc`` collection of several faces is extracted face by face, each into its own
 subfolder ``face-<index>/`` (0-based, in collection order) holding its PNGs and its own
@@ -30,23 +30,22 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import sqlite3
 import struct
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from emoji_alpha.errors import DiskFullError, EmojiAlphaError, one_line, write_failure
-from emoji_alpha.fonts import naming
-from emoji_alpha.fonts.naming import DEFAULT_NAMING, check_naming
+from emoji_alpha import pngfile
+from emoji_alpha.errors import EmojiAlphaError, one_line, write_failure
+from emoji_alpha.fonts import glyph_table, naming
+from emoji_alpha.fonts.glyph_table import ExtractedGlyph
+from emoji_alpha.fonts.naming import DEFAULT_NAMING, check_naming, only_items
 from emoji_alpha.images import read_input_bytes
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-DB_NAME = "glyphs.sqlite"
 #: Default pixel size for vector (COLR, SVG) glyphs: Apple's largest sbix strike is 160.
 DEFAULT_RENDER_SIZE = 160
 #: sbix graphic types holding a raster Pillow can decode; 'png ' is kept byte for byte.
@@ -55,31 +54,6 @@ _CBDT_PNG_FORMATS = {17, 18, 19}
 _FONT_MAGICS = {b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"wOFF", b"wOF2"}
 
 ProgressCallback = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class GlyphRecord:
-    """One extracted glyph, as written to disk and to the ``glyphs`` table."""
-
-    #: path inside the output folder, e.g. ``glyph-u1F343.png`` (``face-1/glyph-u1F343.png``
-    #: for the second face of a collection; its own table says ``glyph-u1F343.png``)
-    file: str
-    #: the sequence the file stands for, as hex, space separated, VS16 dropped; '' if none
-    codepoints: str
-    #: every sequence that reaches the glyph, best first, comma separated ("1F1FA 1F1F2, 1F1FA 1F1F8")
-    sequences: str
-    glyph_name: str
-    glyph_id: int
-    font: str  #: font file name
-    face: int  #: index of the font in a ``.ttc`` collection (0 for a single font)
-    source: str  #: 'sbix', 'CBDT', 'COLR' or 'SVG'
-    strike: int  #: ppem of the bitmap strike, or the render size for vector glyphs
-    width: int
-    height: int
-    sha256: str  #: of the PNG file's bytes
-    bearing_x: int | None = None  #: bitmap metrics where the font has them (CBDT, sbix origin)
-    bearing_y: int | None = None
-    advance: int | None = None
 
 
 @dataclass(frozen=True)
@@ -249,17 +223,6 @@ def colour_format(font) -> str | None:
     return None
 
 
-def _png_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) from a PNG's IHDR, or ``None`` if the bytes are not a PNG."""
-    if len(data) < 24 or data[:8] != PNG_SIGNATURE or data[12:16] != b"IHDR":
-        return None
-    return struct.unpack(">II", data[16:24])
-
-
-def _is_rgba8(data: bytes) -> bool:
-    return _png_size(data) is not None and len(data) > 25 and data[24] == 8 and data[25] == 6
-
-
 def _sbix_jobs(font, path: Path | str, strike: int | None) -> tuple[int, list[_Job]]:
     with _reading(path):
         table = font["sbix"]
@@ -288,7 +251,7 @@ def _sbix_jobs(font, path: Path | str, strike: int | None) -> tuple[int, list[_J
                 order.get(name, -1),
                 png=data,
                 # A 'png ' that is not a PNG goes through Pillow like JPEG and TIFF (or is skipped).
-                keep_bytes=target.graphicType == "png " and _png_size(data) is not None,
+                keep_bytes=target.graphicType == "png " and pngfile.read_header(data) is not None,
                 kind=f"sbix {target.graphicType!r}",
                 bearing_x=target.originOffsetX,
                 bearing_y=target.originOffsetY,
@@ -327,7 +290,7 @@ def _cbdt_jobs(font, path: Path | str, strike: int | None) -> tuple[int, list[_J
                         name,
                         order.get(name, -1),
                         png=image,
-                        keep_bytes=_is_rgba8(image),
+                        keep_bytes=pngfile.is_rgba8(image),
                         kind="CBDT PNG",
                         bearing_x=getattr(metrics, "BearingX", getattr(metrics, "horiBearingX", None)),
                         bearing_y=getattr(metrics, "BearingY", getattr(metrics, "horiBearingY", None)),
@@ -353,6 +316,7 @@ def _select(
     stems: dict[str, str],
     only: list[str] | None,
     mode: str,
+    folder: str = "",
 ) -> tuple[list[_Pick], list[str]]:
     """The files to write, and the ``--only`` items that match no glyph.
 
@@ -360,7 +324,8 @@ def _select(
     either naming, and glyph names. With sequence naming a glyph asked for by another of its
     sequences is written under that one: ``--only u1F1FA_u1F1F8`` gives
     ``glyph-u1F1FA_u1F1F8.png`` even where the glyph's own name is ``glyph-u1F1FA_u1F1F2.png``.
-    ``distinct`` holds each glyph's sequences, VS16 dropped, best first.
+    ``distinct`` holds each glyph's sequences, VS16 dropped, best first; ``folder`` is where
+    the files go (``face-1`` for a collection's second face), for items that name one.
     """
 
     def default(job: _Job) -> _Pick:
@@ -371,24 +336,18 @@ def _select(
 
     if only is None:
         return [default(job) for job in jobs], []
-    by_key: dict[object, list[_Job]] = {}
-    for job in jobs:
-        keys: set[object] = {job.glyph_name.lower(), stems[job.glyph_name].lower(),
-                             naming.glyph_name_stem(job.glyph_name, job.glyph_id).lower(), *distinct[job.glyph_name]}
-        for key in keys:
-            by_key.setdefault(key, []).append(job)
+    named = [(job, (job.glyph_name, stems[job.glyph_name], naming.glyph_name_stem(job.glyph_name, job.glyph_id)),
+              distinct[job.glyph_name]) for job in jobs]
     owners = {stem.lower(): name for name, stem in stems.items()}
     chosen: dict[str, _Pick] = {}
     missing: list[str] = []
-    for item in only:
-        stem = item[:-4] if item.lower().endswith(".png") else item
-        asked = naming.parse_codepoints(stem)
-        hits = by_key.get(stem.lower()) or by_key.get(asked or ())
-        if not hits and not stem.startswith(naming.PREFIX):
-            hits = by_key.get((naming.PREFIX + stem).lower())
+    for text in only:
+        item = naming.OnlyItem.parse(text)
+        hits = [job for job, names, sequences in named if item.matches(names, sequences, folder)]
         if not hits:
-            missing.append(item)
+            missing.append(text)
             continue
+        asked = item.sequence
         for job in hits:
             pick = default(job)
             if mode == "sequence" and asked in distinct[job.glyph_name]:
@@ -409,42 +368,16 @@ def _named_by(stem: str, distinct: list[naming.CodepointSeq]) -> tuple[int, ...]
     return distinct[0] if distinct else None
 
 
-def encode_rgba_png(rgba) -> bytes:
-    """Encode an H x W x 4 uint8 array as an 8-bit RGBA PNG, quickly.
-
-    Filter type 0 (none) on every row: emoji art is flat colour, which zlib compresses
-    better unfiltered than after Pillow's adaptive filters (smaller files here), level 3 is
-    within 20 % of level 6 at under half the time, and
-    zlib releases the GIL so worker threads encode in parallel.
-    """
-    import numpy as np
-
-    height, width = rgba.shape[:2]
-    raw = np.zeros((height, 1 + width * 4), np.uint8)
-    raw[:, 1:] = np.ascontiguousarray(rgba, dtype=np.uint8).reshape(height, width * 4)
-
-    def chunk(tag: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", zlib.crc32(tag + payload))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (
-        PNG_SIGNATURE
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw.tobytes(), 3))
-        + chunk(b"IEND", b"")
-    )
-
-
 def _encode(job: _Job) -> bytes:
     """Final PNG bytes for a job: stored bytes when allowed, else an 8-bit RGBA re-encode.
 
     Raises :class:`_UndecodableGlyph` for an image Pillow cannot decode (that glyph is skipped).
     """
-    if job.png is not None and (job.keep_bytes or _is_rgba8(job.png)):
+    if job.png is not None and (job.keep_bytes or pngfile.is_rgba8(job.png)):
         return job.png
     if job.png is None:
-        return encode_rgba_png(job.rgba)
-    return encode_rgba_png(_decode_rgba(job.png, job.kind))
+        return pngfile.encode_rgba8(job.rgba)
+    return pngfile.encode_rgba8(_decode_rgba(job.png, job.kind))
 
 
 def _decode_rgba(data: bytes, kind: str):
@@ -514,84 +447,6 @@ def _write(out_dir: Path, file: str, data: bytes) -> None:
         raise
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS glyphs (
-    file TEXT PRIMARY KEY,
-    codepoints TEXT NOT NULL,
-    sequences TEXT NOT NULL DEFAULT '',
-    glyph_name TEXT NOT NULL,
-    glyph_id INTEGER NOT NULL,
-    font TEXT NOT NULL,
-    face INTEGER NOT NULL DEFAULT 0,
-    source TEXT NOT NULL,
-    strike INTEGER NOT NULL,
-    width INTEGER NOT NULL,
-    height INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    bearing_x INTEGER,
-    bearing_y INTEGER,
-    advance INTEGER
-)
-"""
-
-
-#: Columns added since the first version of the table, added to older tables on the next run.
-_ADDED_COLUMNS = {"sequences": "TEXT NOT NULL DEFAULT ''", "face": "INTEGER NOT NULL DEFAULT 0"}
-
-
-def _save_db(out_dir: Path, records: list[GlyphRecord]) -> None:
-    """Upsert ``records`` (files named relative to ``out_dir``) into ``out_dir/glyphs.sqlite``."""
-    fields = list(GlyphRecord.__dataclass_fields__)
-    sql = f"INSERT OR REPLACE INTO glyphs ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})"
-    path = out_dir / DB_NAME
-    try:
-        connection = sqlite3.connect(path)
-        try:
-            with connection:  # one transaction: the table is updated whole or not at all
-                connection.execute(_SCHEMA)
-                present = {row[1] for row in connection.execute("PRAGMA table_info(glyphs)")}
-                for column, kind in _ADDED_COLUMNS.items():
-                    if column not in present:
-                        connection.execute(f"ALTER TABLE glyphs ADD COLUMN {column} {kind}")
-                connection.executemany(sql, [tuple(asdict(r).values()) for r in records])
-        finally:
-            connection.close()
-    except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
-        if "full" in str(exc):
-            raise DiskFullError(f"no space left on the device writing {path}; free some space and run again") from None
-        raise EmojiAlphaError(f"{path}: cannot record the glyphs ({exc}); delete it to start a new one") from None
-
-
-def read_sequences(folder: str | os.PathLike) -> dict[str, list[naming.CodepointSeq]]:
-    """File name -> every codepoint sequence of its glyph, from ``folder/glyphs.sqlite``.
-
-    Empty when the folder has no readable table (a reference folder from elsewhere); tables
-    from before the ``sequences`` column give the one ``codepoints`` sequence.
-    """
-    path = Path(folder) / DB_NAME
-    if not path.is_file():
-        return {}
-    try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            columns = {row[1] for row in connection.execute("PRAGMA table_info(glyphs)")}
-            wanted = "sequences" if "sequences" in columns else "codepoints"
-            rows = connection.execute(f"SELECT file, codepoints, {wanted} FROM glyphs").fetchall()
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        return {}
-    found: dict[str, list[naming.CodepointSeq]] = {}
-    for file, codepoints, listed in rows:
-        texts = [str(codepoints or "")] + str(listed or "").split(",")
-        try:
-            seqs = [tuple(int(cp, 16) for cp in text.split()) for text in texts if text.strip()]
-        except ValueError:
-            continue  # a hand-edited row: that file falls back to its name
-        found[str(file)] = naming.distinct_sequences(seqs)
-    return found
-
-
 def extract_glyphs(
     font_path: str | os.PathLike,
     out_dir: str | os.PathLike,
@@ -602,7 +457,7 @@ def extract_glyphs(
     naming: str = DEFAULT_NAMING,
     progress: ProgressCallback | None = None,
     on_skip: SkipCallback | None = None,
-) -> list[GlyphRecord]:
+) -> list[ExtractedGlyph]:
     """Write every colour glyph of ``font_path`` to ``out_dir`` as ``glyph-<name>.png``.
 
     ``only`` limits the run to some glyphs (``u1F343``, ``glyph-u1F343.png``, ``1F468-200D-1F469``
@@ -622,8 +477,8 @@ def extract_glyphs(
     if size < 1 or size > 4096:
         raise EmojiAlphaError(f"--size {size}: must be between 1 and 4096 pixels")
     check_naming(naming)
-    wanted = None if only is None else [item.strip() for item in only if item.strip()]
-    if wanted == []:
+    wanted = only_items(only)
+    if only is not None and wanted is None:
         raise EmojiAlphaError("--only: no glyph given (a comma-separated list such as u1F343,u1F1FA_u1F1F8)")
     data = read_font_data(path)
     faces = face_count(path, data)
@@ -697,7 +552,7 @@ def _plan_face(font, path: Path, face: int, folder: Path, *, strike, size, mode:
         raise EmojiAlphaError(f"{where}: {source} table holds no colour glyphs")
     stems = naming.assign_file_stems(((job.glyph_id, job.glyph_name) for job in jobs), sequences, mode)
     distinct = {job.glyph_name: naming.distinct_sequences(sequences.get(job.glyph_name, [])) for job in jobs}
-    picks, missing = _select(jobs, distinct, stems, only, mode)
+    picks, missing = _select(jobs, distinct, stems, only, mode, f"face-{face}" if collection else "")
     if source in ("COLR", "SVG") and picks:
         from emoji_alpha.fonts import render
 
@@ -711,10 +566,10 @@ def _plan_face(font, path: Path, face: int, folder: Path, *, strike, size, mode:
 
 
 def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: ProgressCallback | None,
-                 on_skip: SkipCallback) -> list[GlyphRecord]:
+                 on_skip: SkipCallback) -> list[ExtractedGlyph]:
     """Write every face's files and table; returns the records with files relative to ``out``."""
     total = sum(len(plan.picks) for plan in plans)
-    records: list[GlyphRecord] = []
+    records: list[ExtractedGlyph] = []
     skipped: list[SkippedGlyph] = []
     if progress:
         progress(0, total)
@@ -727,7 +582,7 @@ def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: Progre
             raise write_failure(plan.folder, exc) from None
         prefix = plan.folder.relative_to(out).as_posix() + "/" if plan.folder != out else ""
 
-        def finish(pick: _Pick, plan: _FacePlan = plan, prefix: str = prefix) -> GlyphRecord | SkippedGlyph:
+        def finish(pick: _Pick, plan: _FacePlan = plan, prefix: str = prefix) -> ExtractedGlyph | SkippedGlyph:
             job = pick.job
             file = pick.stem + ".png"
             codepoints = naming.codepoint_text(pick.named_by) if pick.named_by else ""
@@ -736,8 +591,8 @@ def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: Progre
             except _UndecodableGlyph as exc:
                 return SkippedGlyph(prefix + file, job.glyph_name, codepoints, str(exc))
             _write(plan.folder, file, data)
-            width, height = _png_size(data)
-            return GlyphRecord(
+            width, height = pngfile.read_header(data)[:2]
+            return ExtractedGlyph(
                 file=file,
                 codepoints=codepoints,
                 sequences=", ".join(naming.codepoint_text(seq) for seq in plan.distinct[job.glyph_name]),
@@ -755,7 +610,7 @@ def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: Progre
                 advance=job.advance,
             )
 
-        face_records: list[GlyphRecord] = []
+        face_records: list[ExtractedGlyph] = []
         # zlib and file I/O release the GIL, so a few threads overlap encoding with writing.
         with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) + 2)) as pool:
             for result in pool.map(finish, plan.picks):
@@ -767,7 +622,7 @@ def _write_faces(path: Path, out: Path, plans: list[_FacePlan], progress: Progre
                 if progress:
                     progress(len(records) + len(face_records) + len(skipped), total)
         if face_records:
-            _save_db(plan.folder, face_records)
+            glyph_table.save(plan.folder, face_records)
         records += [replace(r, file=prefix + r.file) for r in face_records]
     if not records:
         raise EmojiAlphaError(f"{path}: none of its {total} colour glyphs could be decoded "

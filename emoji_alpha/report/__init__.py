@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from emoji_alpha.errors import EmojiAlphaError
-from emoji_alpha.report.records import GlyphRecord, load_records, select_only
+from emoji_alpha.report.records import OutputGlyph, load_records, select_only
 
 DEFAULT_GRIDS = "50 worst"
 DEFAULT_PANEL = 256
@@ -61,7 +61,7 @@ def parse_grids(spec: str | int | None) -> tuple[str, int]:
     raise EmojiAlphaError(f"--grids must be all, none, N or 'N worst'; got {spec!r}")
 
 
-def pick_grids(records: list[GlyphRecord], spec: str | int | None, only: list[GlyphRecord]) -> list[GlyphRecord]:
+def pick_grids(records: list[OutputGlyph], spec: str | int | None, only: list[OutputGlyph]) -> list[OutputGlyph]:
     kind, count = parse_grids(spec)
     usable = [r for r in records if r.ok]
     if kind == "all":

@@ -4,7 +4,7 @@ scale), each pass's mask and, on request, the peer methods with the same panels 
 zoom crop. An opaque (RGB) glyph was enlarged once and has no alpha: its grid shows what was
 done, the input and the result (and the peers' results), nothing else.
 
-Sources, best first: the kept stack (``stacks/<stem>/``) and debug maps (``debug/<stem>/``)
+Sources, best first: the kept stack (``stacks/<stem>/``, read by :func:`emoji_alpha.stack.load_stack`) and debug maps (``debug/<stem>/``)
 next to the output; what is missing is recomputed (LIIF at panel size, plus the zoom crop at
 full size, when there is no stack; the loss map and pass masks by re-solving the stack).
 Every panel is reduced to the panel size, so grids stay small whatever the output size.
@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from emoji_alpha.errors import EmojiAlphaError
-from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png
+from emoji_alpha.images import checkerboard, composite_over, premultiply, read_image, unpremultiply, write_png
 from emoji_alpha.options import EnlargeOptions
 from emoji_alpha.pipeline import DEBUG_LOSS_FULL_SCALE
-from emoji_alpha.report.records import GlyphRecord, parse_levels
+from emoji_alpha.report.records import OutputGlyph, parse_levels
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -124,15 +124,12 @@ def fit(image: np.ndarray, panel: int, kind: str = "area") -> np.ndarray:
     return _resize(image, size, kind if scale < 1 else "nearest")
 
 
-def checker(shape: tuple[int, int], square: int = 8) -> np.ndarray:
-    rows = (np.arange(shape[0]) // square)[:, None]
-    cols = (np.arange(shape[1]) // square)[None, :]
-    return np.where((rows + cols) % 2 == 0, CHECK[1], CHECK[0]).astype(np.float32)[..., None]
-
-
 def composite(premul: np.ndarray, background: str | float) -> np.ndarray:
-    bg = checker(premul.shape[:2]) if background == "checker" else np.float32(background)
-    return premul[..., :3] + (1.0 - premul[..., 3:4]) * bg
+    """``premul`` over a grey level or, for ``"checker"``, the grids' checkerboard (light
+    squares of 8 pixels, the top-left one white)."""
+    if background == "checker":
+        background = checkerboard(*premul.shape[:2], 8, first=CHECK[1], second=CHECK[0])
+    return composite_over(premul, background)
 
 
 def heat(values: np.ndarray) -> np.ndarray:
@@ -239,7 +236,7 @@ def _draw_bar(canvas, draw, x: int, y: int, height: int, ticks: tuple[tuple[floa
 class GlyphSources:
     """Everything the grid shows, gathered once."""
 
-    record: GlyphRecord
+    record: OutputGlyph
     result: np.ndarray  # output premultiplied RGBA H x W x 4
     opaque: bool = False  # an RGB output: one LIIF enlargement of an RGB input, nothing solved
     input: np.ndarray | None = None  # premultiplied input
@@ -252,7 +249,7 @@ class GlyphSources:
     notes: list[str] = field(default_factory=list)
 
 
-def _first_dir(out_dir: Path, kind: str, record: GlyphRecord, marker: str) -> Path | None:
+def _first_dir(out_dir: Path, kind: str, record: OutputGlyph, marker: str) -> Path | None:
     stems = [record.stem]
     if record.source:
         stems.append(Path(record.source).stem)
@@ -261,14 +258,6 @@ def _first_dir(out_dir: Path, kind: str, record: GlyphRecord, marker: str) -> Pa
         if (folder / marker).exists() if marker else folder.is_dir():
             return folder
     return None
-
-
-def _read_rgb(path: Path) -> np.ndarray:
-    """Any PNG as float RGB; 16-bit files are read at 8 bits by Pillow (plenty for display)."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        return np.asarray(image.convert("RGB"), np.float32) / 255.0
 
 
 def _read_grey(path: Path) -> np.ndarray:
@@ -310,7 +299,7 @@ def _area(premul: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return _resize(premul, size, "area")
 
 
-def gather(record: GlyphRecord, out_dir: Path, *, panel: int, zoom: tuple[int, int, int, int] | None,
+def gather(record: OutputGlyph, out_dir: Path, *, panel: int, zoom: tuple[int, int, int, int] | None,
            get_upscaler: Callable[[], object | None]) -> GlyphSources:
     """Load the output, input, stack, loss map and pass masks, recomputing what is missing."""
     from emoji_alpha.methods import METHODS
@@ -323,14 +312,14 @@ def gather(record: GlyphRecord, out_dir: Path, *, panel: int, zoom: tuple[int, i
     stack_dir = _first_dir(out_dir, "stacks", record, "stack.json")
     debug_dir = _first_dir(out_dir, "debug", record, "")
     levels = parse_levels(record.backgrounds)
+    kept: np.ndarray | None = None  # the kept stack's K enlargements
     if stack_dir is not None:
-        import json
+        from emoji_alpha.stack import load_stack
 
         try:
-            info = json.loads((stack_dir / "stack.json").read_text())
-            levels = tuple(float(v) / 255.0 for v in info["backgrounds"])
-            src.input = premultiply(read_image(stack_dir / "input.png").rgba)
-        except (OSError, ValueError, KeyError, TypeError, EmojiAlphaError) as exc:
+            kept, src.input, info = load_stack(stack_dir)
+            levels = tuple(level / 255.0 for level in info.backgrounds)
+        except EmojiAlphaError as exc:
             src.notes.append(f"stack {stack_dir.name} unreadable ({exc}); recomputing")
             stack_dir = None
     if src.input is None and record.source and Path(record.source).is_file():
@@ -348,19 +337,10 @@ def gather(record: GlyphRecord, out_dir: Path, *, panel: int, zoom: tuple[int, i
 
     # The K enlargements.
     stack_full: np.ndarray | None = None
-    if stack_dir is not None:
-        images = []
-        for index in range(len(src.levels)):
-            path = stack_dir / f"bg-{index:03d}.png"
-            if not path.exists():
-                src.notes.append(f"stack {stack_dir.name}: missing {path.name}; recomputing")
-                images = []
-                break
-            images.append(_read_rgb(path))
-        if images and all(i.shape[:2] == size for i in images):
-            stack_full = np.stack(images)
-            src.backgrounds = [Layer(i) for i in images]
-            src.stack_note = f"kept stack {stack_dir.relative_to(out_dir)}"
+    if kept is not None and kept.shape[1:3] == size:
+        stack_full = kept
+        src.backgrounds = [Layer(image) for image in kept]
+        src.stack_note = f"kept stack {stack_dir.relative_to(out_dir)}"
     if not src.backgrounds and src.input is not None and not peer:
         upscaler = get_upscaler()
         if upscaler is None:

@@ -1,7 +1,8 @@
-"""What an output folder holds: one :class:`GlyphRecord` per glyph, from the batch manifest
-(``emoji-alpha.sqlite``, table ``glyphs``) where there is one, else from ``glyph-*.png``.
+"""What an output folder holds: one :class:`OutputGlyph` per glyph, from the batch manifest
+(``emoji-alpha.sqlite``, read through :func:`emoji_alpha.batch.manifest.read_rows`) where there
+is one, else from ``glyph-*.png``.
 
-The manifest is read defensively: a missing file, table or column, or an unreadable database,
+The manifest is read defensively, and read-only: a missing file, table or column, or an unreadable database,
 falls back to what is on disk, with a note. Glyph files on disk that the manifest does not
 list are added; manifest rows whose file is gone are kept (failed glyphs have no file).
 """
@@ -10,18 +11,20 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emoji_alpha.batch.manifest import MANIFEST_NAME, ManifestRow, UnreadableManifestError, read_rows
 from emoji_alpha.errors import EmojiAlphaError
 
-MANIFEST = "emoji-alpha.sqlite"
 GLYPH_GLOB = "glyph-*.png"
 
 
 @dataclass
-class GlyphRecord:
+class OutputGlyph:
+    """One glyph of an output folder, as the report shows it: its file, and what its manifest
+    row says (defaults when there is none)."""
+
     name: str  # output file name, relative to the output folder
     path: Path | None  # the output PNG, None when it does not exist
     source: str = ""
@@ -50,30 +53,13 @@ class GlyphRecord:
     def ok(self) -> bool:
         return self.path is not None and self.status in ("done", "")
 
-    def keys(self) -> set[str]:
-        """Lower-case names ``--only`` matches: the stem with and without ``glyph-``, and the codepoints."""
-        stem = self.stem.lower()
-        keys = {stem, self.name.lower(), stem.removeprefix("glyph-"), self.key.lower()}
-        if self.codepoints:
-            keys.add(normalise_codepoints(self.codepoints))
-        return keys
+    def sequences(self) -> list:
+        """The codepoint sequence ``--only`` matches: the manifest's codepoints, else the one the
+        file name spells (``glyph-u1F343.png``); none when neither has one."""
+        from emoji_alpha.fonts.naming import parse_codepoint_text, parse_codepoints
 
-
-def normalise_codepoints(text: str) -> str:
-    """``"U+1F343"``, ``"1f343"``, ``"u1F343"``, ``"1F3F3 FE0F"``, ``"[127811]"`` -> ``"u1f343"`` style keys."""
-    text = text.strip()
-    try:  # a JSON list of ints or hex strings
-        value = json.loads(text)
-        if isinstance(value, list):
-            parts = [f"{v:x}" if isinstance(v, int) else str(v) for v in value]
-            text = "_".join(parts)
-    except (json.JSONDecodeError, TypeError):
-        pass
-    text = text.lower().removeprefix("glyph-")
-    for sep in (" ", ",", "-", "+"):
-        text = text.replace(sep, "_")
-    parts = [p.removeprefix("u") for p in text.split("_") if p and p != "u"]
-    return "u" + "_u".join(parts) if parts else ""
+        seq = parse_codepoint_text(self.codepoints) if self.codepoints else None
+        return [seq if seq is not None else parse_codepoints(self.name)]
 
 
 def _float(value) -> float | None:
@@ -103,33 +89,16 @@ def _seconds(value) -> dict:
     return {str(k): float(v) for k, v in data.items() if _float(v) is not None} if isinstance(data, dict) else {}
 
 
-def read_manifest(path: Path, notes: list[str]) -> list[dict] | None:
-    """Rows of the ``glyphs`` table as dicts (missing columns absent), or None with a note."""
-    if not path.is_file():
-        return None
+def _manifest_rows(path: Path, notes: list[str]) -> list[ManifestRow]:
+    """The manifest's rows (:func:`emoji_alpha.batch.manifest.read_rows`), or none with a note."""
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        notes.append(f"{path.name}: cannot open ({exc}); listing {GLYPH_GLOB} instead")
-        return None
-    try:
-        connection.row_factory = sqlite3.Row
-        columns = [row[1] for row in connection.execute("PRAGMA table_info(glyphs)")]
-        if not columns:
-            notes.append(f"{path.name}: no glyphs table; listing {GLYPH_GLOB} instead")
-            return None
-        if "name" not in columns:
-            notes.append(f"{path.name}: glyphs table has no name column; listing {GLYPH_GLOB} instead")
-            return None
-        return [dict(row) for row in connection.execute("SELECT * FROM glyphs")]
-    except sqlite3.Error as exc:
-        notes.append(f"{path.name}: unreadable ({exc}); listing {GLYPH_GLOB} instead")
-        return None
-    finally:
-        connection.close()
+        return read_rows(path) or []
+    except UnreadableManifestError as exc:
+        notes.append(f"{path.name}: {exc.reason}; listing {GLYPH_GLOB} instead")
+        return []
 
 
-def load_records(out_dir: Path, notes: list[str] | None = None) -> list[GlyphRecord]:
+def load_records(out_dir: Path, notes: list[str] | None = None) -> list[OutputGlyph]:
     """Every glyph of ``out_dir``, sorted by name. Raises EmojiAlphaError when there is none."""
     notes = notes if notes is not None else []
     out_dir = Path(out_dir)
@@ -137,43 +106,41 @@ def load_records(out_dir: Path, notes: list[str] | None = None) -> list[GlyphRec
         raise EmojiAlphaError(f"{out_dir}: no such folder")
     if not out_dir.is_dir():
         raise EmojiAlphaError(f"{out_dir}: not a folder (give the output folder of `emoji-alpha enlarge ... -o DIR`)")
-    rows = read_manifest(out_dir / MANIFEST, notes) or []
-    records: dict[str, GlyphRecord] = {}
-    for row in rows:
-        name = str(row.get("name") or "").strip()
+    records: dict[str, OutputGlyph] = {}
+    for row in _manifest_rows(out_dir / MANIFEST_NAME, notes):
+        name = str(row.name or "").strip()
         if not name or name in records:
             continue
         file = out_dir / name
         inside = file.resolve().is_relative_to(out_dir.resolve())
         path = file if inside and file.is_file() else None
-        status = str(row.get("status") or "done")
+        status = str(row.status or "done")
         if path is None and status == "done":
             status = "missing"
-        records[name] = GlyphRecord(
-            name=name, path=path, source=str(row.get("source") or ""), codepoints=str(row.get("codepoints") or ""),
-            status=status, error=str(row.get("error") or ""), method=str(row.get("method") or ""),
-            backgrounds=str(row.get("backgrounds") or ""), size=str(row.get("size") or ""),
-            passes=_int(row.get("passes")), loss=_float(row.get("loss")),
-            consistency=_float(row.get("consistency_alpha_mae")), seconds=_seconds(row.get("seconds")))
+        records[name] = OutputGlyph(
+            name=name, path=path, source=str(row.source or ""), codepoints=str(row.codepoints or ""),
+            status=status, error=str(row.error or ""), method=str(row.method or ""),
+            backgrounds=str(row.backgrounds or ""), size=str(row.size or ""),
+            passes=_int(row.passes), loss=_float(row.loss),
+            consistency=_float(row.consistency_alpha_mae), seconds=_seconds(row.seconds))
     for file in sorted(out_dir.glob(GLYPH_GLOB)):
         if file.name not in records and file.is_file():
-            records[file.name] = GlyphRecord(name=file.name, path=file)
+            records[file.name] = OutputGlyph(name=file.name, path=file)
     if not records:
-        raise EmojiAlphaError(f"{out_dir}: no glyphs (no {GLYPH_GLOB} files and no {MANIFEST} rows)")
+        raise EmojiAlphaError(f"{out_dir}: no glyphs (no {GLYPH_GLOB} files and no {MANIFEST_NAME} rows)")
     return sorted(records.values(), key=lambda r: r.name)
 
 
-def select_only(records: list[GlyphRecord], only: list[str] | tuple[str, ...] | None) -> list[GlyphRecord]:
-    """The records ``--only`` names (stems, file names or codepoints like u1F343); unknown names fail."""
-    if not only:
-        return []
-    picked: list[GlyphRecord] = []
-    for token in only:
-        token = token.strip()
-        if not token:
-            continue
-        wanted = {token.lower(), token.lower().removesuffix(".png"), normalise_codepoints(token)}
-        matches = [r for r in records if r.keys() & wanted]
+def select_only(records: list[OutputGlyph], only: list[str] | tuple[str, ...] | None) -> list[OutputGlyph]:
+    """The records ``--only`` names (stems, file names or codepoints like u1F343, see
+    :class:`emoji_alpha.fonts.naming.OnlyItem`); unknown names fail."""
+    from emoji_alpha.fonts.naming import OnlyItem, only_items
+
+    picked: list[OutputGlyph] = []
+    named = [(record, record.key.rpartition("/"), record.sequences()) for record in records]
+    for token in only_items(only) or []:
+        item = OnlyItem.parse(token)
+        matches = [record for record, (folder, _, stem), sequences in named if item.matches([stem], sequences, folder)]
         if not matches:
             raise EmojiAlphaError(f"--only {token}: no glyph of that name or codepoint in the output folder")
         picked.extend(m for m in matches if m not in picked)

@@ -26,6 +26,7 @@ from typing import Callable
 import numpy as np
 
 from emoji_alpha.errors import EmojiAlphaError
+from emoji_alpha.images import composite_over
 
 #: Two backgrounds' levels count as the same when they differ by less than this (8-bit levels
 #: parsed from text and float levels in code round differently).
@@ -70,7 +71,7 @@ def complete_on_demand(band_stack: np.ndarray, levels, base: list[int], extra: l
     if index.size:
         band_stack[np.ix_(extra, index)] = decode(index)
     keep = ~decoded
-    band_stack[np.ix_(extra, np.flatnonzero(keep))] = (
-        premul[None, keep] + (1.0 - alpha[None, keep, None]) * levels[extra][:, None, None])
+    band_stack[np.ix_(extra, np.flatnonzero(keep))] = composite_over(premul[keep], levels[extra], alpha=alpha[keep],
+                                                                      stacked=True)
     return decoded
 

@@ -33,7 +33,7 @@ def manifest(folder: Path = TRAINED_DIR) -> dict:
 
 def trained_path(name: str, folder: Path = TRAINED_DIR) -> Path:
     """The shipped file of ``name`` (an alias from :data:`ALIASES`), checked against the manifest."""
-    from emoji_alpha.liif.weights import sha256_file
+    from emoji_alpha.images import sha256_file
 
     key = ALIASES[name]
     entry = manifest(folder).get(key)
@@ -105,7 +105,8 @@ def write_trained(kind: str, trainable: dict, recipe: dict, licences: dict, fold
     import torch
 
     from emoji_alpha.images import write_bytes_atomic
-    from emoji_alpha.liif.weights import OFFICIAL, load_model, resolve, sha256_file
+    from emoji_alpha.images import sha256_file
+    from emoji_alpha.liif.weights import OFFICIAL, load_model, resolve
 
     base = load_model(resolve("official", log=lambda _m: None))
     spec = {"rgba": rgba_spec, "fast": fast_spec}.get(kind, lambda s: s)(base.spec)
