@@ -35,7 +35,7 @@ test: $(STAMP) weights system-deps
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench-data: $(STAMP)
-	$(PY) -m benchmarks.make_dataset
+	$(PY) -m benchmarks.dataset
 
 bench-quality: $(STAMP) weights bench-data
 	$(PY) -m benchmarks.quality --weights official

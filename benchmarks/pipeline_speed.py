@@ -84,7 +84,7 @@ def glyph_path(glyph: str) -> Path:
     """A benchmark glyph's 160 px input in the built dataset."""
     path = data_dir() / glyph / "160.png"
     if not path.exists():
-        raise SystemExit(f"{path} missing: run `python -m benchmarks.make_dataset` first")
+        raise SystemExit(f"{path} missing: run `python -m benchmarks.dataset` first")
     return path
 
 

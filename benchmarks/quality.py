@@ -348,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         pairs_dir, tasks = TINY, ["32-64"]
         names = sorted(p.name for p in pairs_dir.iterdir() if p.is_dir())
     else:
-        from benchmarks.make_dataset import build_pairs, read_glyph_list, twemoji_svg_dir
+        from benchmarks.dataset import build_pairs, read_glyph_list, twemoji_svg_dir
 
         pairs_dir, tasks = data_dir(), args.tasks.split(",")
         names = read_glyph_list()
@@ -369,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         limit = spread_limits[task] if spread_out else args.limit
         names_for_task = names
         if task in DIRECT_TASKS:  # built on demand: a 4000 px render per glyph
-            from benchmarks.make_dataset import build_large_pair
+            from benchmarks.dataset import build_large_pair
 
             names_for_task = spread(names, limit)
             for name in names_for_task:

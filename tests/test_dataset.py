@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks import make_dataset as md
+from benchmarks import dataset as md
 from emoji_alpha.images import area_resize, premultiply, read_image
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -29,7 +29,7 @@ def test_sequence_keys_match_across_sets(modules):
 def work(modules, tmp_path_factory, official_weights):
     """Six samples from Twemoji glyphs outside the benchmark, saved as one shard."""
     data, _ = modules
-    from benchmarks.make_dataset import twemoji_svg_dir
+    from benchmarks.dataset import twemoji_svg_dir
 
     excluded = data.benchmark_keys()
     sources = [("twemoji", str(p)) for p in sorted(twemoji_svg_dir().glob("1f3*.svg"))[:40]
