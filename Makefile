@@ -35,32 +35,32 @@ test: $(STAMP) weights system-deps
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench-data: $(STAMP)
-	$(PY) benchmarks/make_dataset.py
+	$(PY) -m benchmarks.dataset
 
 bench-quality: $(STAMP) weights bench-data
-	$(PY) benchmarks/quality.py --weights official
-	$(PY) benchmarks/quality.py --weights emoji --minimal --rgba
-	$(PY) benchmarks/quality.py --weights emoji --minimal --tasks 160-2000 --out benchmarks/results/emoji-2000
-	$(PY) benchmarks/quality.py --weights emoji-fast --minimal --tasks 64-256,160-640,160-2000
-	$(PY) benchmarks/compare_weights.py
+	$(PY) -m benchmarks.quality --weights official
+	$(PY) -m benchmarks.quality --weights emoji --minimal --rgba
+	$(PY) -m benchmarks.quality --weights emoji --minimal --tasks 160-2000 --out benchmarks/results/emoji-2000
+	$(PY) -m benchmarks.quality --weights emoji-fast --minimal --tasks 64-256,160-640,160-2000
+	$(PY) -m benchmarks.compare_weights
 
 bench-speed: $(STAMP) weights
-	$(PY) benchmarks/speed.py
-	$(PY) benchmarks/pipeline_speed.py
-	$(PY) benchmarks/pipeline_speed.py --weights emoji,emoji-fast --sizes 2000 --repeats 2
-	$(PY) benchmarks/font_throughput.py --weights emoji-fast,emoji --subset emoji=4
+	$(PY) -m benchmarks.speed
+	$(PY) -m benchmarks.pipeline_speed
+	$(PY) -m benchmarks.pipeline_speed --weights emoji,emoji-fast --sizes 2000 --repeats 2
+	$(PY) -m benchmarks.font_throughput --weights emoji-fast,emoji --subset emoji=4
 
 # Retrain the emoji LIIF weights and the fast decoder (about two hours on 2 CPU cores; resumable) and write them into the package.
 train-emoji: $(STAMP) weights
 	$(PY) -m pip install -q -e ".[train]"
-	$(PY) benchmarks/train_emoji_liif.py data --samples 3000
-	$(PY) benchmarks/train_emoji_liif.py train --model rgb --steps 2000
-	$(PY) benchmarks/train_emoji_liif.py export --model rgb
-	$(PY) benchmarks/train_emoji_liif.py train --model rgba --steps 800 --batch 8
-	$(PY) benchmarks/train_emoji_liif.py export --model rgba
-	$(PY) benchmarks/train_emoji_liif.py train --model fast --steps 2000 --batch 8 --queries 2304 --lr 5e-4 --warmup 200 --eval-every 250
-	$(PY) benchmarks/train_emoji_liif.py train --model fast --restart --steps 5000 --batch 8 --queries 2304 --lr 3e-4 --warmup 100 --eval-every 250
-	$(PY) benchmarks/train_emoji_liif.py export --model fast
+	$(PY) -m benchmarks.train_emoji_liif data --samples 3000
+	$(PY) -m benchmarks.train_emoji_liif train --model rgb --steps 2000
+	$(PY) -m benchmarks.train_emoji_liif export --model rgb
+	$(PY) -m benchmarks.train_emoji_liif train --model rgba --steps 800 --batch 8
+	$(PY) -m benchmarks.train_emoji_liif export --model rgba
+	$(PY) -m benchmarks.train_emoji_liif train --model fast --steps 2000 --batch 8 --queries 2304 --lr 5e-4 --warmup 200 --eval-every 250
+	$(PY) -m benchmarks.train_emoji_liif train --model fast --restart --steps 5000 --batch 8 --queries 2304 --lr 3e-4 --warmup 100 --eval-every 250
+	$(PY) -m benchmarks.train_emoji_liif export --model fast
 
 clean:
 	rm -rf $(DEMO_OUT) .pytest_cache

@@ -1,13 +1,13 @@
 """LIIF and whole-glyph speed on a GPU: the engine (float32 and float16) against the official
 algorithm on the same card, and the default pipeline against the black/white method.
 
-    python benchmarks/device_speed.py --device cuda        # needs a CUDA GPU
+    python -m benchmarks.device_speed --device cuda        # needs a CUDA GPU
 
 Engine cases (160 -> 640 and 160 -> 2000, 1 and 4 images): the reference is the official
 algorithm (queries in chunks of 30000, the whole unfolded feature map per chunk); each case
 runs once to warm up (cuDNN and kernel selection), then keeps its best of ``--repeats``
 timed runs, synchronised; TF32 is off, so float32 is float32 on both sides. Differences are the largest absolute ones against the reference on
-the same card, in 8-bit levels. Whole glyphs (``benchmarks/pipeline_speed.py``'s glyphs) run
+the same card, in 8-bit levels. Whole glyphs (``benchmarks.pipeline_speed``'s glyphs) run
 in this warm process: the default pipeline, the same with float16 LIIF (and how far its
 result moves from the float32 one), and the two-background method with the reference LIIF.
 
@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-HERE = Path(__file__).resolve().parent
-GLYPHS = ("1fab0", "1f680+shadow")
+from benchmarks.harness import RESULTS, best_of, data_dir, table
+from benchmarks.pipeline_speed import GLYPHS
 SIZES = (640, 2000)
 
 
@@ -36,18 +36,12 @@ def _sync(device: str) -> None:
 
 def _best(fn, device: str, repeats: int):
     """(result, best seconds, peak GPU MiB) of ``fn`` after one warm-up run."""
-    result = fn()
+    fn()
     if device.startswith("cuda"):
         torch.cuda.reset_peak_memory_stats()
-    times = []
-    for _ in range(repeats):
-        _sync(device)
-        start = time.perf_counter()
-        result = fn()
-        _sync(device)
-        times.append(time.perf_counter() - start)
+    timing = best_of(fn, repeats, sync=lambda: _sync(device))
     peak = torch.cuda.max_memory_allocated() / 2**20 if device.startswith("cuda") else float("nan")
-    return result, min(times), peak
+    return timing.result, timing.seconds, peak
 
 
 def _precisions(device: str) -> dict[str, bool]:
@@ -59,10 +53,9 @@ def engine_cases(device: str, repeats: int, sizes) -> list[dict]:
     from emoji_alpha.images import premultiply, read_image
     from emoji_alpha.liif import weights
     from emoji_alpha.liif.engine import LiifEngine, reference_enlarge
-    from emoji_alpha.liif.weights import cache_dir
 
     model = weights.load_model(weights.resolve("official", log=lambda _m: None), device)
-    premul = premultiply(read_image(cache_dir() / "benchmark" / GLYPHS[1] / "160.png").rgba)
+    premul = premultiply(read_image(data_dir() / GLYPHS[1] / "160.png").rgba)
     levels = (0.0, 64 / 255, 192 / 255, 1.0)
     composites = np.stack([premul[..., :3] + (1 - premul[..., 3:]) * b for b in levels])
     images = torch.from_numpy(np.ascontiguousarray(composites.transpose(0, 3, 1, 2))).to(device)
@@ -91,7 +84,6 @@ def glyph_cases(device: str, repeats: int, sizes) -> list[dict]:
     from emoji_alpha.images import premultiply, read_image
     from emoji_alpha.liif import Upscaler
     from emoji_alpha.liif.engine import reference_enlarge
-    from emoji_alpha.liif.weights import cache_dir
     from emoji_alpha.options import EnlargeOptions
     from emoji_alpha.pipeline import enlarge_rgba
 
@@ -101,7 +93,7 @@ def glyph_cases(device: str, repeats: int, sizes) -> list[dict]:
     rows = []
     for size in sizes:
         for glyph in GLYPHS:
-            premul = premultiply(read_image(cache_dir() / "benchmark" / glyph / "160.png").rgba)
+            premul = premultiply(read_image(data_dir() / glyph / "160.png").rgba)
             row = {"glyph": glyph, "size": size}
             results = {}
             for name, upscaler in ours.items():
@@ -142,30 +134,31 @@ def write_report(meta: dict, engine_rows: list[dict], glyph_rows: list[dict], ou
     lines = ["# LIIF and whole-glyph speed on a GPU", "", __doc__.split("\n\n")[0], "",
              f"Card: **{meta['card']}**; torch {meta['torch']}, CUDA {meta['cuda']}, {meta['cpus']} CPU threads; "
              f"{meta['date']}. Best of {meta['repeats']} runs after a warm-up, in one warm process.", "",
-             "## Engine vs the official algorithm (same card)", "",
-             "| case | reference s | float32 s (speedup) | float32 max diff (levels) | float16 s (speedup) | "
-             "float16 max diff (levels) | Mpix/s float32 / float16 | peak GPU MiB ref / f32 / f16 |",
-             "|---|---|---|---|---|---|---|---|"]
+             "## Engine vs the official algorithm (same card)", ""]
+    missing = {"seconds": float("nan"), "speedup": float("nan"), "max_diff_levels": float("nan"),
+               "mpix_per_s": float("nan"), "peak_mib": float("nan")}
+    cells = []
     for r in engine_rows:
-        f32 = r["float32"]
-        f16 = r.get("float16", {"seconds": float("nan"), "speedup": float("nan"), "max_diff_levels": float("nan"),
-                                "mpix_per_s": float("nan"), "peak_mib": float("nan")})
-        lines.append(f"| 160->{r['size']} x{r['images']} | {r['reference_s']:.3f} | {f32['seconds']:.3f} "
-                     f"({f32['speedup']:.1f}x) | {f32['max_diff_levels']:.4f} | {f16['seconds']:.3f} "
-                     f"({f16['speedup']:.1f}x) | {f16['max_diff_levels']:.2f} | {f32['mpix_per_s']:.1f} / "
-                     f"{f16['mpix_per_s']:.1f} | {r['reference_peak_mib']:.0f} / {f32['peak_mib']:.0f} / "
-                     f"{f16['peak_mib']:.0f} |")
-    lines += ["", "## Whole glyph: default pipeline vs the black/white method with the reference LIIF", "",
-              "| glyph | size | default s | float16 LIIF s | twobg reference s | ratio (default) | "
-              "float16 vs float32 result: alpha mean / max, colour mean / max (levels) | default split, last run (s; LIIF's not synchronised) |",
-              "|---|---|---|---|---|---|---|---|"]
+        f32, f16 = r["float32"], r.get("float16", missing)
+        cells.append([f"160->{r['size']} x{r['images']}", f"{r['reference_s']:.3f}",
+                      f"{f32['seconds']:.3f} ({f32['speedup']:.1f}x)", f"{f32['max_diff_levels']:.4f}",
+                      f"{f16['seconds']:.3f} ({f16['speedup']:.1f}x)", f"{f16['max_diff_levels']:.2f}",
+                      f"{f32['mpix_per_s']:.1f} / {f16['mpix_per_s']:.1f}",
+                      f"{r['reference_peak_mib']:.0f} / {f32['peak_mib']:.0f} / {f16['peak_mib']:.0f}"])
+    lines += table(["case", "reference s", "float32 s (speedup)", "float32 max diff (levels)", "float16 s (speedup)",
+                    "float16 max diff (levels)", "Mpix/s float32 / float16", "peak GPU MiB ref / f32 / f16"], cells)
+    lines += ["", "## Whole glyph: default pipeline vs the black/white method with the reference LIIF", ""]
+    cells = []
     for r in glyph_rows:
         d = r["float16_vs_float32_levels"]
-        split = ", ".join(f"{k} {v:.2f}" for k, v in r["float32"]["split"].items())
         half_s = r["float16"]["seconds"] if "float16" in r else float("nan")
-        lines.append(f"| {r['glyph']} | 160->{r['size']} | {r['float32']['seconds']:.2f} | {half_s:.2f} | "
-                     f"{r['twobg_reference_s']:.2f} | {r['ratio']:.2f} | {d['alpha_mean']:.3f} / {d['alpha_max']:.1f}, "
-                     f"{d['colour_mean']:.3f} / {d['colour_max']:.1f} | {split} |")
+        cells.append([r["glyph"], f"160->{r['size']}", f"{r['float32']['seconds']:.2f}", f"{half_s:.2f}",
+                      f"{r['twobg_reference_s']:.2f}", f"{r['ratio']:.2f}",
+                      f"{d['alpha_mean']:.3f} / {d['alpha_max']:.1f}, {d['colour_mean']:.3f} / {d['colour_max']:.1f}",
+                      ", ".join(f"{k} {v:.2f}" for k, v in r["float32"]["split"].items())])
+    lines += table(["glyph", "size", "default s", "float16 LIIF s", "twobg reference s", "ratio (default)",
+                    "float16 vs float32 result: alpha mean / max, colour mean / max (levels)",
+                    "default split, last run (s; LIIF's not synchronised)"], cells)
     (out / "device_speed.md").write_text("\n".join(lines) + "\n")
 
 
@@ -175,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="output sizes (of 160-px glyphs)")
     parser.add_argument("--skip-glyphs", action="store_true", help="engine cases only")
-    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         raise SystemExit("no CUDA device here: this benchmark measures a GPU")

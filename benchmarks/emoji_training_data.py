@@ -58,7 +58,7 @@ def sequence_key(stem: str) -> str:
 
 
 def benchmark_keys() -> set[str]:
-    from make_dataset import read_glyph_list, split_name
+    from benchmarks.dataset import read_glyph_list, split_name
 
     return {sequence_key(split_name(name)[0]) for name in read_glyph_list()}
 
@@ -73,7 +73,7 @@ def openmoji_svg_dir() -> Path:
 
 def training_sources() -> list[tuple[str, str]]:
     """(set, svg path) of every training glyph, benchmark glyphs excluded, sorted."""
-    from make_dataset import twemoji_svg_dir
+    from benchmarks.dataset import twemoji_svg_dir
 
     excluded = benchmark_keys()
     sources = []
@@ -86,7 +86,7 @@ def training_sources() -> list[tuple[str, str]]:
 
 def _render(path: str, size: int, effect: str, name: str) -> np.ndarray:
     """Premultiplied float64 render of one glyph with an effect, as the benchmark draws them."""
-    from make_dataset import render_with_effect, variant_params
+    from benchmarks.dataset import render_with_effect, variant_params
 
     return render_with_effect(path, size, variant_params(f"{name}+{effect}") if effect else None)[0]
 

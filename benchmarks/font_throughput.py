@@ -1,9 +1,9 @@
 """Whole-font throughput: a fixed sample of Noto Color Emoji glyphs enlarged to 2000 px as one
 batch with each weight set, and the whole font's hours projected on this machine.
 
-    python benchmarks/font_throughput.py                       # 50 glyphs, emoji-fast and emoji
-    python benchmarks/font_throughput.py --glyphs 60 --weights emoji-fast
-    python benchmarks/font_throughput.py --subset emoji=10   # the slow set on 10 glyphs spread over the sample
+    python -m benchmarks.font_throughput                       # 50 glyphs, emoji-fast and emoji
+    python -m benchmarks.font_throughput --glyphs 60 --weights emoji-fast
+    python -m benchmarks.font_throughput --subset emoji=10   # the slow set on 10 glyphs spread over the sample
 
 The sample is spread over simple and complex glyphs: every extracted glyph is scored by its
 edge pixels (input alpha strictly between 0 and 255, the pixels the solver works on) and the
@@ -19,16 +19,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
+from benchmarks.harness import RESULTS, cache_dir, cpu_model, run_command, spread, table
+
 NOTO = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
 
 
@@ -52,18 +51,13 @@ def run_batch(sample_dir: Path, out_dir: Path, size: int, weights: str, workers:
     manifest's per-glyph seconds."""
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    command = [sys.executable, "-m", "emoji_alpha", "enlarge", str(sample_dir), "-o", str(out_dir), "--size", str(size),
-               "--weights", weights, "--workers", str(workers)]
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = proc.stderr.read() if proc.stderr else ""
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"batch with --weights {weights} failed (exit {code}): {stderr.strip().splitlines()[-1:]}")
+    run = run_command([sys.executable, "-m", "emoji_alpha", "enlarge", str(sample_dir), "-o", str(out_dir),
+                       "--size", str(size), "--weights", weights, "--workers", str(workers)])
+    if run.returncode != 0:
+        raise SystemExit(f"batch with --weights {weights} failed (exit {run.returncode}): "
+                         f"{run.stderr.strip().splitlines()[-1:]}")
     seconds = glyph_seconds(out_dir)
-    return {"weights": weights, "wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024, "glyphs": len(seconds),
+    return {"weights": weights, "wall_s": run.wall_s, "peak_rss_mb": run.peak_rss_mb, "glyphs": len(seconds),
             "glyph_seconds": seconds}
 
 
@@ -78,8 +72,6 @@ def glyph_seconds(out_dir: Path) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     import torch
 
-    from emoji_alpha.liif.weights import cache_dir
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--font", type=Path, default=NOTO)
     parser.add_argument("--glyphs", type=int, default=50, help="sample size (at least 50 for the results file)")
@@ -89,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                                                       "the sample only (for the slow exact model)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: cache/font-throughput)")
-    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if not args.font.exists():
         raise SystemExit(f"{args.font} not found: apt-get install fonts-noto-color-emoji")
@@ -103,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for weights in [w for w in args.weights.split(",") if w]:
         count = subsets.get(weights, len(sample))
-        chosen = sample[::max(1, len(sample) // count)][:count]  # a subset spread over the sample's quantiles
+        chosen = spread(sample, count)  # a subset spread over the sample's quantiles
         folder = work / f"sample-{len(chosen)}"
         if folder.exists():
             shutil.rmtree(folder)
@@ -118,8 +110,6 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         print(f"  {row['wall_s']:.0f} s, {row['per_glyph_s']:.1f} s/glyph, whole font {row['font_hours']:.1f} h, "
               f"peak {row['peak_rss_mb']:.0f} MB", flush=True)
-    from machine import cpu_model  # noqa: E402 - the benchmarks folder's own helper
-
     meta = {"machine": cpu_model(), "cores": os.cpu_count(), "torch": torch.__version__, "font": args.font.name,
             "font_glyphs": len(glyphs), "size": args.size, "workers": args.workers}
     args.out.mkdir(parents=True, exist_ok=True)
@@ -129,13 +119,11 @@ def main(argv: list[str] | None = None) -> int:
              f"({meta['font_glyphs']} glyphs extracted); {args.size} px; {args.workers} worker(s). Wall time of the "
              "whole batch process (imports and model loading included; the font is extracted once, before), "
              "projected to the font as wall per glyph x glyph count; the median glyph is the manifest's "
-             "per-glyph time.", "",
-             "| --weights | glyphs | wall (s) | s / glyph | median glyph (s) | whole font (h) | peak RSS (MB) |",
-             "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        median = f"{np.median(list(r['glyph_seconds'].values())):.1f}" if r["glyph_seconds"] else "-"
-        lines.append(f"| {r['weights']} | {r['glyphs']} | {r['wall_s']:.0f} | {r['per_glyph_s']:.1f} | {median} | "
-                     f"{r['font_hours']:.1f} | {r['peak_rss_mb']:.0f} |")
+             "per-glyph time.", ""]
+    lines += table(["--weights", "glyphs", "wall (s)", "s / glyph", "median glyph (s)", "whole font (h)", "peak RSS (MB)"],
+                   ([r["weights"], r["glyphs"], f"{r['wall_s']:.0f}", f"{r['per_glyph_s']:.1f}",
+                     f"{np.median(list(r['glyph_seconds'].values())):.1f}" if r["glyph_seconds"] else "-",
+                     f"{r['font_hours']:.1f}", f"{r['peak_rss_mb']:.0f}"] for r in rows))
     first = rows[0]
     for other in rows[1:]:  # per-glyph times on the glyphs both ran (a subset runs fewer)
         common = sorted(set(first["glyph_seconds"]) & set(other["glyph_seconds"]))
@@ -151,5 +139,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE))
     raise SystemExit(main())

@@ -3,9 +3,9 @@ solve, back-projection) against the black/white two-background method with the o
 algorithm (two full enlargements with the reference implementation), side by side in one run
 on the same glyphs, with the default pipeline's time split and peak memory.
 
-    python benchmarks/pipeline_speed.py                 # 160 -> 640 and 160 -> 2000
-    python benchmarks/pipeline_speed.py --sizes 640 --repeats 3   # quicker; rows of other sizes are kept
-    python benchmarks/pipeline_speed.py --also fast,everywhere,three   # other settings, in the same runs
+    python -m benchmarks.pipeline_speed                 # 160 -> 640 and 160 -> 2000
+    python -m benchmarks.pipeline_speed --sizes 640 --repeats 3   # quicker; rows of other sizes are kept
+    python -m benchmarks.pipeline_speed --also fast,everywhere,three   # other settings, in the same runs
 
 With ``--repeats N`` each glyph's cases alternate N times and each keeps its fastest run
 (the machine's noise only ever adds time); the table says how many runs each row took.
@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
-import resource
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from benchmarks.harness import RESULTS, alternate, cpu_model, data_dir, in_fresh_process, table
+
 GLYPHS = ("1fab0", "1f680+shadow")  # natural translucent wings; soft drop shadow
 #: Other settings of our pipeline (``--also``): their label and their EnlargeOptions changes.
 VARIANTS = {"fast": ("--fast", None),  # options.FAST_PRESET
@@ -30,8 +29,8 @@ VARIANTS = {"fast": ("--fast", None),  # options.FAST_PRESET
             "three": ("3 levels everywhere, 192 on demand > 0.5", {"on_demand": (192 / 255,), "on_demand_residual": 0.5})}
 
 
-def _run(case: str, glyph_path: str, size: int, queue) -> None:
-    """One measurement in a fresh process, so peak RSS belongs to this case alone."""
+def _run(case: str, glyph_path: str, size: int) -> dict:
+    """One measurement, in a fresh process (:func:`measure`)."""
     import numpy as np
     import torch
 
@@ -72,38 +71,46 @@ def _run(case: str, glyph_path: str, size: int, queue) -> None:
     write_png(Path("/tmp") / f"pipeline-speed-{case}-{size}.png", unpremultiply(out))
     split["io"] = time.perf_counter() - io_start
     total = time.perf_counter() - start
-    queue.put({"case": case, "total": total, "split": split,
-               "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    return {"case": case, "total": total, "split": split}
 
 
 def measure(case: str, glyph_path: Path, size: int) -> dict:
-    ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_run, args=(case, str(glyph_path), size, queue))
-    proc.start()
-    result = queue.get()
-    proc.join()
-    return result
+    """One case in a fresh process, so that its peak RSS belongs to it alone."""
+    fresh = in_fresh_process(_run, case, str(glyph_path), size)
+    return {**fresh.result, "peak_rss_mb": fresh.peak_rss_mb}
+
+
+def glyph_path(glyph: str) -> Path:
+    """A benchmark glyph's 160 px input in the built dataset."""
+    path = data_dir() / glyph / "160.png"
+    if not path.exists():
+        raise SystemExit(f"{path} missing: run `python -m benchmarks.dataset` first")
+    return path
+
+
+def take_turns(cases: list[str], path: Path, size: int, repeats: int) -> tuple[dict[str, dict], list[list[float]]]:
+    """The cases of one glyph back to back under the same load, ``repeats`` rounds: each case's
+    fastest run, and every round's totals (in case order)."""
+    runs = alternate(cases, lambda case, _round: measure(case, path, size), repeats)
+    best = {case: min(case_runs, key=lambda r: r["total"]) for case, case_runs in zip(cases, runs)}
+    return best, [[case_runs[round_]["total"] for case_runs in runs] for round_ in range(repeats)]
 
 
 def main(argv: list[str] | None = None) -> int:
     import torch
-
-    from emoji_alpha.liif.weights import cache_dir
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="640,2000")
     parser.add_argument("--repeats", type=int, default=1, help="alternate the cases N times, keep each one's fastest")
     parser.add_argument("--also", default="", help=f"comma-separated, also these settings: {', '.join(VARIANTS)}")
     parser.add_argument("--fast", action="store_true", help="same as --also fast")
-    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--weights", default="", help="comma-separated weight sets: instead of the reference "
                         "comparison, the default pipeline with each (e.g. emoji,emoji-fast), side by side, with "
                         "each one's ratio to the first; kept in its own table")
     args = parser.parse_args(argv)
     if args.weights:
         return compare_weights(args)
-    data = cache_dir() / "benchmark"
     sizes = [int(s) for s in args.sizes.split(",")]
     also = [v for v in args.also.split(",") if v]
     if args.fast and "fast" not in also:
@@ -116,17 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for size in sizes:
         for glyph in GLYPHS:
-            path = data / glyph / "160.png"
-            if not path.exists():
-                raise SystemExit(f"{path} missing: run `python benchmarks/make_dataset.py` first")
             # interleaved: the cases of one glyph run back to back under the same load
-            cases = ("default", "twobg-reference", *also)
-            runs = [[measure(case, path, size) for case in cases] for _ in range(args.repeats)]
-            best = {case: min((r[i] for r in runs), key=lambda r: r["total"]) for i, case in enumerate(cases)}
+            best, totals = take_turns(["default", "twobg-reference", *also], glyph_path(glyph), size, args.repeats)
             ours, theirs = best["default"], best["twobg-reference"]
             row = {"glyph": glyph, "size": size, "default": ours, "twobg_reference": theirs,
-                   "ratio": ours["total"] / theirs["total"], "runs": args.repeats,
-                   "all_totals": [[case_run["total"] for case_run in r] for r in runs]}
+                   "ratio": ours["total"] / theirs["total"], "runs": args.repeats, "all_totals": totals}
             row["variants"] = {case: {**best[case], "ratio": best[case]["total"] / theirs["total"]} for case in also}
             rows.append(row)
             print(f"{glyph} 160->{size}: default {ours['total']:.1f} s, twobg(reference) {theirs['total']:.1f} s, "
@@ -134,8 +135,6 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
     rows = sorted(kept + rows, key=lambda r: (r["size"], GLYPHS.index(r["glyph"])))
     args.out.mkdir(parents=True, exist_ok=True)
-    from machine import cpu_model
-
     meta = {"machine": cpu_model(), "threads": torch.get_num_threads(),
             "torch": torch.__version__}
     (args.out / "pipeline_speed.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
@@ -145,24 +144,24 @@ def main(argv: list[str] | None = None) -> int:
              "a repeated row keeps each case's fastest run (all totals in the JSON; in brackets the range of "
              "each run's own ratio).", "",
              "Other settings measured in the same runs: " + "; ".join(f"{k}: {label}" for k, (label, _) in VARIANTS.items())
-             + " (s, ratio to the reference).", "",
-             "| glyph | size | runs | default (s) | twobg, reference LIIF (s) | ratio | other settings (s, ratio) | band fraction, decoded on demand | default split (s) | peak RSS default / twobg (MB) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             + " (s, ratio to the reference).", ""]
+    cells = []
     for r in rows:
         split = r["default"]["split"]
-        parts = ", ".join(f"{k} {v:.2f}" for k, v in split.items() if k not in ("band_fraction", "on_demand_fraction", "liif"))
         other = "; ".join(f"{case} {v['total']:.1f}, {v['ratio']:.2f}" for case, v in r["variants"].items()) or "-"
         pairs = [run[0] / run[1] for run in r["all_totals"]]  # each run's default / reference, back to back
         runs = f"{len(pairs)} ({min(pairs):.2f}-{max(pairs):.2f})" if len(pairs) > 1 else "1"
-        lines.append(f"| {r['glyph']} | 160->{r['size']} | {runs} | {r['default']['total']:.1f} | "
-                     f"{r['twobg_reference']['total']:.1f} | "
-                     f"{r['ratio']:.2f} | {other} | {split['band_fraction']:.2f}, {split['on_demand_fraction']:.2f} | {parts} | "
-                     f"{r['default']['peak_rss_mb']:.0f} / {r['twobg_reference']['peak_rss_mb']:.0f} |")
-    table = args.out / "pipeline_speed.md"
+        cells.append([r["glyph"], f"160->{r['size']}", runs, f"{r['default']['total']:.1f}",
+                      f"{r['twobg_reference']['total']:.1f}", f"{r['ratio']:.2f}", other,
+                      f"{split['band_fraction']:.2f}, {split['on_demand_fraction']:.2f}", split_text(split),
+                      f"{r['default']['peak_rss_mb']:.0f} / {r['twobg_reference']['peak_rss_mb']:.0f}"])
+    lines += table(["glyph", "size", "runs", "default (s)", "twobg, reference LIIF (s)", "ratio", "other settings (s, ratio)",
+                    "band fraction, decoded on demand", "default split (s)", "peak RSS default / twobg (MB)"], cells)
+    md_path = args.out / "pipeline_speed.md"
     marker = "\n## Weight sets side by side"
-    old_text = table.read_text() if table.exists() else ""
+    old_text = md_path.read_text() if md_path.exists() else ""
     kept_section = marker + old_text.split(marker, 1)[1] if marker in old_text else ""  # compare_weights' table
-    table.write_text("\n".join(lines) + "\n" + kept_section)
+    md_path.write_text("\n".join(lines) + "\n" + kept_section)
     print("\n".join(lines))
     return 0
 
@@ -172,9 +171,6 @@ def compare_weights(args) -> int:
     case in a fresh process; best of ``--repeats``; rows of other sizes are kept."""
     import torch
 
-    from emoji_alpha.liif.weights import cache_dir
-    from machine import cpu_model
-
     weights = [w for w in args.weights.split(",") if w]
     sizes = [int(s) for s in args.sizes.split(",")]
     previous = args.out / "pipeline_speed_weights.json"
@@ -182,13 +178,9 @@ def compare_weights(args) -> int:
     rows = []
     for size in sizes:
         for glyph in GLYPHS:
-            path = cache_dir() / "benchmark" / glyph / "160.png"
-            if not path.exists():
-                raise SystemExit(f"{path} missing: run `python benchmarks/make_dataset.py` first")
-            runs = [[measure(f"weights:{w}", path, size) for w in weights] for _ in range(args.repeats)]
-            best = {w: min((r[i] for r in runs), key=lambda r: r["total"]) for i, w in enumerate(weights)}
-            rows.append({"glyph": glyph, "size": size, "runs": args.repeats, "best": best,
-                         "all_totals": [[case["total"] for case in r] for r in runs]})
+            best, totals = take_turns([f"weights:{w}" for w in weights], glyph_path(glyph), size, args.repeats)
+            best = {w: best[f"weights:{w}"] for w in weights}
+            rows.append({"glyph": glyph, "size": size, "runs": args.repeats, "best": best, "all_totals": totals})
             print(f"{glyph} 160->{size}: " + ", ".join(f"{w} {best[w]['total']:.1f} s" for w in weights), flush=True)
     rows = sorted(kept + rows, key=lambda r: (r["size"], GLYPHS.index(r["glyph"])))
     meta = {"machine": cpu_model(), "threads": torch.get_num_threads(), "torch": torch.__version__}
@@ -196,26 +188,30 @@ def compare_weights(args) -> int:
     previous.write_text(json.dumps({"meta": meta, "weights": weights, "rows": rows}, indent=1))
     lines = ["", "## Weight sets side by side (default pipeline, `--weights`)", "",
              f"Machine: {meta}. Each case in a fresh process (cold), alternating per glyph; best of the runs; "
-             "the ratio is the first weight set's time over each one's (its speed-up), per run in brackets.", "",
-             "| glyph | size | runs | " + " | ".join(f"`{w}` (s)" for w in weights) + " | speed-up | split of the last (s) | "
-             "peak RSS (MB) |", "|---|---|---|" + "---|" * len(weights) + "---|---|---|"]
+             "the ratio is the first weight set's time over each one's (its speed-up), per run in brackets.", ""]
+    cells = []
     for r in rows:
         names = list(r["best"])
         totals = [r["best"][w]["total"] for w in names]
         pairs = [run[0] / run[-1] for run in r["all_totals"]]
         spread = f" ({min(pairs):.1f}-{max(pairs):.1f})" if len(pairs) > 1 else ""
-        last = r["best"][names[-1]]["split"]
-        parts = ", ".join(f"{k} {v:.2f}" for k, v in last.items() if k not in ("band_fraction", "on_demand_fraction", "liif"))
-        lines.append(f"| {r['glyph']} | 160->{r['size']} | {r['runs']} | " + " | ".join(f"{t:.1f}" for t in totals) +
-                     f" | {totals[0] / totals[-1]:.1f}x{spread} | {parts} | " +
-                     " / ".join(f"{r['best'][w]['peak_rss_mb']:.0f}" for w in names) + " |")
-    table = args.out / "pipeline_speed.md"
-    text = table.read_text() if table.exists() else ""
+        cells.append([r["glyph"], f"160->{r['size']}", r["runs"], *(f"{t:.1f}" for t in totals),
+                      f"{totals[0] / totals[-1]:.1f}x{spread}", split_text(r["best"][names[-1]]["split"]),
+                      " / ".join(f"{r['best'][w]['peak_rss_mb']:.0f}" for w in names)])
+    lines += table(["glyph", "size", "runs", *(f"`{w}` (s)" for w in weights), "speed-up", "split of the last (s)",
+                    "peak RSS (MB)"], cells)
+    md_path = args.out / "pipeline_speed.md"
+    text = md_path.read_text() if md_path.exists() else ""
     marker = "\n## Weight sets side by side"
     text = (text.split(marker)[0].rstrip("\n") + "\n") if marker in text else text
-    table.write_text(text + "\n".join(lines) + "\n")
+    md_path.write_text(text + "\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0
+
+
+def split_text(split: dict[str, float]) -> str:
+    """A run's time split as table text (the fractions and the reference's one figure left out)."""
+    return ", ".join(f"{k} {v:.2f}" for k, v in split.items() if k not in ("band_fraction", "on_demand_fraction", "liif"))
 
 
 if __name__ == "__main__":

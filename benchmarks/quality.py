@@ -15,9 +15,9 @@ default method's three worst glyphs: truth | default | twobg, composite over a c
 and alpha). Results are checkpointed per
 glyph in the cache, so an interrupted run resumes.
 
-    python benchmarks/quality.py                 # both tasks, all glyphs in benchmarks/glyphs.txt
-    python benchmarks/quality.py --tiny          # CI smoke run: 2 glyphs, 32 -> 64
-    python benchmarks/quality.py --weights emoji --rgba   # emoji-trained LIIF (issue #9)
+    python -m benchmarks.quality                 # both tasks, all glyphs in benchmarks/glyphs.txt
+    python -m benchmarks.quality --tiny          # CI smoke run: 2 glyphs, 32 -> 64
+    python -m benchmarks.quality --weights emoji --rgba   # emoji-trained LIIF (issue #9)
 
 ``--weights emoji`` runs every method on the emoji-trained RGB LIIF instead (its own stack
 cache; results in quality_emoji.md/.json); ``--rgba`` adds the 4-channel ``emoji-rgba``
@@ -32,25 +32,23 @@ import functools
 import json
 import math
 import os
-import sys
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from emoji_alpha.composite import faint_mask, footprint_masks, middle_level  # noqa: E402
-from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png  # noqa: E402
-from emoji_alpha.metrics import evaluate  # noqa: E402
-from emoji_alpha.methods import PEERS, get_method  # noqa: E402
-from emoji_alpha.options import FAST_PRESET, EnlargeOptions  # noqa: E402
-from emoji_alpha.pipeline import enlarge_rgba, fill_faint, liif_stack, solve_stack  # noqa: E402
-from emoji_alpha.progress import progress_bar  # noqa: E402
-from emoji_alpha.solve.on_demand import complete_on_demand, split_levels  # noqa: E402
-from emoji_alpha.peers import KEY_LEVELS, choose_key, enlarge_lanczos, enlarge_separate, remove_key  # noqa: E402
+from benchmarks import quality_report
+from benchmarks.harness import RESULTS, TINY, cache_dir, data_dir, metric_table, spread
+from emoji_alpha.composite import faint_mask, footprint_masks, middle_level
+from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png
+from emoji_alpha.metrics import evaluate
+from emoji_alpha.methods import PEERS, get_method
+from emoji_alpha.options import FAST_PRESET, EnlargeOptions
+from emoji_alpha.pipeline import enlarge_rgba, fill_faint, liif_stack, solve_stack
+from emoji_alpha.progress import progress_bar
+from emoji_alpha.solve.on_demand import complete_on_demand, split_levels
+from emoji_alpha.peers import KEY_LEVELS, choose_key, enlarge_lanczos, enlarge_separate, remove_key
 
 LEVELS = tuple(KEY_LEVELS)  # 8-bit grey levels enlarged once per glyph
 TASKS = {"64-256": (64, 256, None), "160-640": (160, 640, 2), "32-64": (32, 64, None), "160-2000": (160, 2000, 0)}
@@ -256,21 +254,19 @@ def peer_prediction(label: str, name: str, premul_lr: np.ndarray, stack: np.ndar
     return separate
 
 
-def load_pairs(task: str, names: list[str], data_dir: Path) -> list[tuple[str, np.ndarray, np.ndarray]]:
+def load_pairs(task: str, names: list[str], pairs_dir: Path) -> list[tuple[str, np.ndarray, np.ndarray]]:
     lr_size, hr_size, _ = TASKS[task]
     pairs = []
     for name in names:
-        folder = data_dir / name / ("x2000" if task in DIRECT_TASKS else "")
+        folder = pairs_dir / name / ("x2000" if task in DIRECT_TASKS else "")
         lr_path, hr_path = folder / f"{lr_size}.png", folder / f"{hr_size}.16.png"
         if lr_path.exists() and hr_path.exists():
             pairs.append((name, read_image(lr_path).rgba, read_image(hr_path).rgba))
     return pairs
 
 
-KEYS = [("edge_alpha_mae", "edge α MAE", "{:.2f}"), ("alpha_mae", "α MAE", "{:.2f}"), ("alpha_rmse", "α RMSE", "{:.2f}"),
-        ("alpha_gradient_error", "α grad err", "{:.2f}"), ("fringe", "fringe", "{:.2f}"),
-        ("psnr_premul", "premul PSNR", "{:.2f}"), ("any_bg_psnr", "any-bg PSNR", "{:.2f}"),
-        ("composite_psnr_worst", "worst-of-8 PSNR", "{:.2f}"), ("composite_psnr_mean", "mean-of-8 PSNR", "{:.2f}")]
+#: The metrics averaged and printed: every column of the quality report.
+COLUMNS = list(quality_report.METRICS.values())
 
 
 def summarise(per_glyph: dict[str, dict[str, dict]]) -> dict[str, dict]:
@@ -278,7 +274,8 @@ def summarise(per_glyph: dict[str, dict[str, dict]]) -> dict[str, dict]:
     summary = {}
     for method in methods:
         glyphs = {n: g for n, g in per_glyph.items() if method in g}
-        rows = {key: [g[method][key] for g in glyphs.values() if not math.isnan(g[method][key])] for key, _, _ in KEYS}
+        rows = {column.key: [g[method][column.key] for g in glyphs.values() if not math.isnan(g[method][column.key])]
+                for column in COLUMNS}
         means = {key: float(np.mean(values)) if values else float("nan") for key, values in rows.items()}
         worst = max(glyphs, key=lambda n: np.nan_to_num(glyphs[n][method]["edge_alpha_mae"], nan=-1))
         means["worst_glyph"] = worst
@@ -290,13 +287,13 @@ def summarise(per_glyph: dict[str, dict[str, dict]]) -> dict[str, dict]:
 
 
 def markdown(task: str, summary: dict[str, dict], count: int) -> str:
-    header = "| method | " + " | ".join(label for _, label, _ in KEYS) + " | worst glyph (edge α MAE) | worst any-bg PSNR |"
-    lines = [f"### {task} ({count} glyphs)", "", header, "|" + "---|" * (len(KEYS) + 3)]
     peers = [p for p in PEERS if p in summary]
-    for method, row in sorted(summary.items(), key=lambda kv: (kv[0] in peers, kv[1]["edge_alpha_mae"])):
-        cells = [fmt.format(row[key]) for key, _, fmt in KEYS]
-        lines.append(f"| {method} | " + " | ".join(cells) +
-                     f" | {row['worst_glyph']} ({row['worst_edge_alpha_mae']:.2f}) | {row['worst_any_bg_psnr']:.2f} |")
+    ordered = sorted(summary.items(), key=lambda kv: (kv[0] in peers, kv[1]["edge_alpha_mae"]))
+    lines = [f"### {task} ({count} glyphs)", ""] + metric_table(
+        ["method"], COLUMNS,
+        (([method], row, [f"{row['worst_glyph']} ({row['worst_edge_alpha_mae']:.2f})", f"{row['worst_any_bg_psnr']:.2f}"])
+         for method, row in ordered),
+        ["worst glyph (edge α MAE)", "worst any-bg PSNR"])
     if not peers:  # DIRECT_TASKS: the default alone
         return "\n".join(lines + [""])
     best_peer = min(peers, key=lambda m: summary[m]["edge_alpha_mae"])
@@ -335,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="at most this many glyphs per task")
     parser.add_argument("--limit-640", type=int, default=12, help="glyphs for the costly 160 -> 640 task")
     parser.add_argument("--limit-2000", type=int, default=6, help="glyphs for the 160 -> 2000 task (add it with --tasks)")
-    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--weights", default="official", help="LIIF weights for every method: official or emoji")
     parser.add_argument("--rgba", action="store_true", help="also the 4-channel emoji-rgba model (rgba-liif)")
@@ -346,19 +343,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from emoji_alpha.liif import Upscaler
-    from emoji_alpha.liif.weights import cache_dir
 
     if args.tiny:
-        data_dir, tasks = HERE / "tiny", ["32-64"]
-        names = sorted(p.name for p in data_dir.iterdir() if p.is_dir())
+        pairs_dir, tasks = TINY, ["32-64"]
+        names = sorted(p.name for p in pairs_dir.iterdir() if p.is_dir())
     else:
-        from make_dataset import build_pairs, default_cache_dir, read_glyph_list, twemoji_svg_dir
+        from benchmarks.dataset import build_pairs, read_glyph_list, twemoji_svg_dir
 
-        data_dir, tasks = default_cache_dir(), args.tasks.split(",")
+        pairs_dir, tasks = data_dir(), args.tasks.split(",")
         names = read_glyph_list()
-        missing = [n for n in names if not (data_dir / n / "640.16.png").exists()]
+        missing = [n for n in names if not (pairs_dir / n / "640.16.png").exists()]
         if missing:
-            build_pairs(missing, data_dir, svg_dir=twemoji_svg_dir())
+            build_pairs(missing, pairs_dir, svg_dir=twemoji_svg_dir())
     upscaler = Upscaler(args.weights, device=args.device)
     # each set of weights has its own LIIF stacks and checkpoints; the official ones keep the plain names
     suffix = "" if args.weights == "official" else f"-{args.weights}"
@@ -367,21 +363,19 @@ def main(argv: list[str] | None = None) -> int:
     sections = []
     for task in tasks:
         lr_size, hr_size, margin = TASKS[task]
-        spread = {"160-640": args.limit_640, "160-2000": args.limit_2000}
-        limit = spread[task] if task in spread and not args.limit else args.limit
+        # the costly tasks take a few glyphs spread over the list (every kind of glyph), unless --limit
+        spread_limits = {"160-640": args.limit_640, "160-2000": args.limit_2000}
+        spread_out = task in spread_limits and not args.limit
+        limit = spread_limits[task] if spread_out else args.limit
+        names_for_task = names
         if task in DIRECT_TASKS:  # built on demand: a 4000 px render per glyph
-            from make_dataset import build_large_pair
+            from benchmarks.dataset import build_large_pair
 
-            chosen = names[::max(1, len(names) // limit)][:limit] if limit else names
-            for name in chosen:
-                build_large_pair(name, data_dir)
-            names_for_task = chosen
-        else:
-            names_for_task = names
-        pairs = load_pairs(task, names_for_task, data_dir)
-        if task in spread and not args.limit and len(pairs) > limit:
-            pairs = pairs[::len(pairs) // limit][:limit]  # spread over the list: every kind of glyph
-        pairs = pairs[:limit]
+            names_for_task = spread(names, limit)
+            for name in names_for_task:
+                build_large_pair(name, pairs_dir)
+        pairs = load_pairs(task, names_for_task, pairs_dir)
+        pairs = spread(pairs, limit) if spread_out else pairs[:limit]
         # The tiny run keeps its stacks beside its results: never stale, nothing in the user cache.
         stack_cache = (args.out / f"tiny-stacks{suffix}" if args.tiny else cache_dir() / f"quality-stacks{suffix}") / task
         checkpoint = cache_dir() / f"quality-stacks{suffix}" / f"{task}.metrics.json"
@@ -404,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
             worst_picture(args.out / f"quality_worst{suffix.replace('-', '_')}_{task}.png", task, pairs, per_glyph, upscaler, hr_size, margin, stack_cache)
     args.out.mkdir(parents=True, exist_ok=True)
     stem = ("quality_tiny" if args.tiny else "quality") + suffix.replace("-", "_")
-    (args.out / f"{stem}.json").write_text(json.dumps(report, indent=1, default=float))
+    quality_report.write(args.out / f"{stem}.json", report)
     text = ["# Quality benchmark" + (f" ({args.weights} weights)" if suffix else ""), "", __doc__.split("\n\n")[1], "", "Alpha errors in 8-bit levels, PSNR in dB; means over glyphs.",
             f"Default options: `{dataclasses.asdict(DEFAULT)}`.", ""] + sections
     (args.out / f"{stem}.md").write_text("\n".join(text))

@@ -1,6 +1,6 @@
 """Time the exact alpha solver on a 2000 x 2000 stack with K = 3 backgrounds.
 
-Usage: python benchmarks/solve_speed.py [--size 2000] [--repeats 3] [--no-torch]
+Usage: python -m benchmarks.solve_speed [--size 2000] [--repeats 3] [--no-torch]
 Writes benchmarks/results/solve_speed.md.
 """
 
@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import resource
 import time
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks.harness import RESULTS, best_of, cpu_model, peak_rss_mb, table
 from emoji_alpha.solve import solve_exact
 
-RESULTS = Path(__file__).parent / "results" / "solve_speed.md"
 BACKGROUNDS = [0.0, 0.5, 1.0]
 
 
@@ -37,11 +35,7 @@ def make_stack(size: int, seed: int = 0) -> np.ndarray:
 
 def timed(fn, repeats: int) -> tuple[float, int]:
     """Best wall time over repeats and the tracemalloc peak (bytes) of one call."""
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
+    best = best_of(fn, repeats).seconds
     tracemalloc.start()
     fn()
     peak = tracemalloc.get_traced_memory()[1]
@@ -49,12 +43,13 @@ def timed(fn, repeats: int) -> tuple[float, int]:
     return best, peak
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", type=int, default=2000)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-torch", action="store_true")
-    args = ap.parse_args()
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
 
     import numba
 
@@ -76,27 +71,23 @@ def main() -> None:
             rows.append(("torch (cpu, float64)", f"{threads} torch threads", torch_s, torch_peak))
         torch.set_num_threads(default_threads)
     load = os.getloadavg()[0]
-    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    max_rss = peak_rss_mb()
 
     lines = [
         "# Exact solver speed",
         "",
-        f"`python benchmarks/solve_speed.py --size {args.size}`: {args.size} x {args.size} pixels, "
+        f"`python -m benchmarks.solve_speed --size {args.size}`: {args.size} x {args.size} pixels, "
         f"K = {len(BACKGROUNDS)} backgrounds {BACKGROUNDS}, float32 stack "
         f"({stack.nbytes / 2**20:.0f} MiB); best of {args.repeats} after a warm-up call "
         f"(warm-up {warmup:.2f} s: JIT compile, or load from numba's on-disk cache).",
         "",
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Machine: {cpu_model()}, {os.cpu_count()} CPUs, "
         f"numpy {np.__version__}, numba {numba.__version__}; 1-minute load average at the end "
         f"{load:.1f} (other processes share the CPUs, so times are upper bounds).",
         "",
-        "| backend | threads | wall time (s) | Mpixel/s | peak Python allocations (MiB) |",
-        "|---|---|---|---|---|",
-    ]
-    for name, threads, secs, peak in rows:
-        mpx = args.size * args.size / secs / 1e6
-        lines.append(f"| {name} | {threads} | {secs:.3f} | {mpx:.1f} | {peak / 2**20:.0f} |")
-    lines += [
+        *table(["backend", "threads", "wall time (s)", "Mpixel/s", "peak Python allocations (MiB)"],
+               ([name, threads, f"{secs:.3f}", f"{args.size * args.size / secs / 1e6:.1f}", f"{peak / 2**20:.0f}"]
+                for name, threads, secs, peak in rows)),
         "",
         f"Process peak RSS (whole run, including the input stack and torch): {max_rss:.0f} MiB.",
         "Peak allocations are tracemalloc's peak during one call (numpy buffers; torch's own "
@@ -105,9 +96,10 @@ def main() -> None:
     ]
     text = "\n".join(lines)
     print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "solve_speed.md").write_text(text)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -4,8 +4,8 @@ Every case runs in a fresh spawned process (so its peak RSS is its own), cases a
 reference / engine and repeat, and the best time of each is kept: the machine may be shared,
 so compare the *ratios* measured in one run, not absolute times across runs.
 
-    python benchmarks/speed.py            # 160->640 and 160->2000 (the reference takes minutes)
-    python benchmarks/speed.py --quick    # 160->640 and 64->256
+    python -m benchmarks.speed            # 160->640 and 160->2000 (the reference takes minutes)
+    python -m benchmarks.speed --quick    # 160->640 and 64->256
 
 Writes benchmarks/results/speed.md and speed.json.
 """
@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
-import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.harness import RESULTS, TINY, alternate, cpu_model, in_fresh_process, table
+
 #: Multiply-adds per output pixel (cost model): engine (3 x 4 x 256^2 + gather) vs reference
 #: (4 x (580 x 256 + 3 x 256^2)).
 ENGINE_MACS = 0.79e6
@@ -35,7 +34,7 @@ def _input(size: int):
     import torch
     from PIL import Image
 
-    png = ROOT / "benchmarks" / "tiny" / "1f600" / "64.png"
+    png = TINY / "1f600" / "64.png"
     if png.exists():
         rgba = np.asarray(Image.open(png).convert("RGBA"), dtype=np.float32) / 255.0
         rgb = rgba[..., :3] * rgba[..., 3:] + (1.0 - rgba[..., 3:])
@@ -48,7 +47,7 @@ def _input(size: int):
 
 
 def _case(spec: dict, out_path: str) -> dict:
-    """Run one case in this (fresh) process; returns timings and peak RSS, saves the output."""
+    """Run one case in this (fresh) process; returns its timings, saves the output."""
     import numpy as np
     import torch
 
@@ -97,34 +96,20 @@ def _case(spec: dict, out_path: str) -> dict:
             res["query_s"] = query
             res["decode_s"] = query
     np.save(out_path, result.float().numpy())
-    res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return res
-
-
-def _child(spec: dict, out_path: str, queue) -> None:
-    try:
-        queue.put(_case(spec, out_path))
-    except BaseException as exc:  # report, don't hang the parent
-        queue.put({"error": repr(exc)})
 
 
 def run_case(spec: dict, out_path: str) -> dict:
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(spec, out_path, queue))
-    proc.start()
-    res = queue.get()
-    proc.join()
-    if "error" in res:
-        raise RuntimeError(f"{spec}: {res['error']}")
-    return res
+    """One case in a fresh spawned process: its timings and its own peak RSS."""
+    fresh = in_fresh_process(_case, spec, out_path)
+    return {**fresh.result, "peak_rss_mb": fresh.peak_rss_mb}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="160->640 and 64->256 only")
     parser.add_argument("--repeats", type=int, default=2, help="best of this many runs per case")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     import numpy as np
 
@@ -139,27 +124,21 @@ def main(argv: list[str] | None = None) -> int:
     for separate in (True, False):
         cases.append({"kind": "engine", "in": bs_in, "out": bs_out, "k": 3, "separate": separate, "reps": args.repeats})
 
-    results: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
-        outputs: dict[str, str] = {}
+        outputs = {i: os.path.join(tmp, f"case{i}.npy") for i in range(len(cases))}
+
+        def run(i: int, rep: int) -> dict:
+            spec = cases[i]
+            res = run_case(spec, outputs[i])
+            label = f"{spec['kind']} {spec['in']}->{spec['out']} K={spec['k']}{' separate' if spec['separate'] else ''}"
+            print(f"[{rep}] {label}: {res['total_s']:.2f} s, peak {res['peak_rss_mb']:.0f} MB", flush=True)
+            return res
+
         # alternate the cases repeat by repeat so reference and engine see the same load
-        for rep in range(max(c["reps"] for c in cases)):
-            for i, spec in enumerate(cases):
-                if rep >= spec["reps"]:
-                    continue
-                path = os.path.join(tmp, f"case{i}.npy")
-                res = run_case(spec, path)
-                outputs[i] = path
-                label = f"{spec['kind']} {spec['in']}->{spec['out']} K={spec['k']}{' separate' if spec['separate'] else ''}"
-                print(f"[{rep}] {label}: {res['total_s']:.2f} s, peak {res['peak_rss_mb']:.0f} MB", flush=True)
-                if rep == 0:
-                    results.append({**spec, **res, "runs": [res["total_s"]]})
-                else:
-                    prev = results[i]
-                    prev["runs"].append(res["total_s"])
-                    if res["total_s"] < prev["total_s"]:
-                        prev.update(res)
-                    prev["peak_rss_mb"] = max(prev["peak_rss_mb"], res["peak_rss_mb"])
+        runs = alternate(range(len(cases)), run, lambda i: cases[i]["reps"])
+        # each case: its fastest run, every run's total, the highest peak RSS of its runs
+        results = [{**spec, **min(case_runs, key=lambda r: r["total_s"]), "runs": [r["total_s"] for r in case_runs],
+                    "peak_rss_mb": max(r["peak_rss_mb"] for r in case_runs)} for spec, case_runs in zip(cases, runs)]
         # accuracy: engine vs the reference of the same size
         refs = {(r["in"], r["out"]): i for i, r in enumerate(results) if r["kind"] == "reference"}
         for i, r in enumerate(results):
@@ -181,8 +160,6 @@ def main(argv: list[str] | None = None) -> int:
             sep[1]["batch_vs_separate_diff"] = float(np.abs(a - b).max())
             sep[1]["batch_speedup_vs_separate"] = sep[0]["total_s"] / sep[1]["total_s"]
 
-    from machine import cpu_model
-
     meta = {"machine": cpu_model(), "cpus": os.cpu_count(),
             "python": sys.version.split()[0], "quick": args.quick,
             "load_average_at_end": os.getloadavg(), "time": time.strftime("%Y-%m-%d %H:%M:%S")}
@@ -193,15 +170,14 @@ def main(argv: list[str] | None = None) -> int:
              f"{', '.join(f'{x:.1f}' for x in meta['load_average_at_end'])}. Best of the runs listed; "
              "each case in a fresh process (peak RSS is its own). GFLOP/s counts 2 x multiply-adds of the "
              f"cost model ({ENGINE_MACS / 1e6:.2f} M/pixel engine, {REFERENCE_MACS / 1e6:.2f} M reference) "
-             "over the decode time (total minus encoder for the reference, the query for the engine).", "",
-             "| case | total s | encoder s | prepare s | query/decode s | GFLOP/s | Mpix/s | peak RSS MB | speedup vs ref | max abs diff | runs s |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        label = f"{r['kind']} {r['in']}->{r['out']} K={r['k']}" + (" (3 separate calls)" if r["separate"] else "")
-        lines.append(f"| {label} | {r['total_s']:.2f} | {r['encoder_s']:.2f} | {r.get('prepare_s', float('nan')):.2f} | "
-                     f"{r['decode_s']:.2f} | {r['gflops']:.1f} | {r['mpix_per_s']:.3f} | {r['peak_rss_mb']:.0f} | "
-                     f"{r.get('speedup', float('nan')):.2f} | {r.get('max_abs_diff', float('nan')):.1e} | "
-                     f"{', '.join(f'{x:.2f}' for x in r['runs'])} |")
+             "over the decode time (total minus encoder for the reference, the query for the engine).", ""]
+    lines += table(["case", "total s", "encoder s", "prepare s", "query/decode s", "GFLOP/s", "Mpix/s", "peak RSS MB",
+                    "speedup vs ref", "max abs diff", "runs s"],
+                   ([f"{r['kind']} {r['in']}->{r['out']} K={r['k']}" + (" (3 separate calls)" if r["separate"] else ""),
+                     f"{r['total_s']:.2f}", f"{r['encoder_s']:.2f}", f"{r.get('prepare_s', float('nan')):.2f}",
+                     f"{r['decode_s']:.2f}", f"{r['gflops']:.1f}", f"{r['mpix_per_s']:.3f}", f"{r['peak_rss_mb']:.0f}",
+                     f"{r.get('speedup', float('nan')):.2f}", f"{r.get('max_abs_diff', float('nan')):.1e}",
+                     ", ".join(f"{x:.2f}" for x in r["runs"])] for r in results))
     if len(sep) == 2 and "batch_speedup_vs_separate" in sep[1]:
         lines += ["", f"K=3 batched vs 3 separate calls: {sep[1]['batch_speedup_vs_separate']:.2f}x, "
                   f"max abs difference {sep[1]['batch_vs_separate_diff']:.1e}."]

@@ -10,9 +10,9 @@
   (initialised to the mean of the RGB rows). The first convolution and the MLP learn; the
   residual body (the official one, as in ``rgb``) stays frozen.
 
-    python benchmarks/train_emoji_liif.py data --samples 3000
-    python benchmarks/train_emoji_liif.py train --model rgb --steps 2000    # Ctrl-C and rerun: resumes
-    python benchmarks/train_emoji_liif.py export --model rgb                # -> emoji_alpha/liif/trained/
+    python -m benchmarks.train_emoji_liif data --samples 3000
+    python -m benchmarks.train_emoji_liif train --model rgb --steps 2000    # Ctrl-C and rerun: resumes
+    python -m benchmarks.train_emoji_liif export --model rgb                # -> emoji_alpha/liif/trained/
 
 Loss: L1 in the network's range ([-1, 1]), as LIIF trains. Adam, cosine learning rate;
 ``--restart`` continues a checkpoint with a new cosine cycle (the phases are kept in it).
@@ -26,16 +26,14 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-import emoji_training_data as data  # noqa: E402
+from benchmarks import emoji_training_data as data
+from benchmarks.harness import cache_dir
 
 VALIDATION = 100  # last samples, never trained on
 START = {"rgb": "the official weights", "rgba": "the emoji-trained RGB model (emoji-rgb), widened to 4 channels",
@@ -46,8 +44,6 @@ RGB_INPUT = ("rgb", "fast")
 
 
 def default_work_dir() -> Path:
-    from emoji_alpha.liif.weights import cache_dir
-
     return cache_dir() / "train-emoji"
 
 
@@ -202,7 +198,7 @@ def train(args) -> int:
     folder = args.work
     shards = sorted((folder / "data").glob("shard-*.npz"))
     if not shards:
-        raise SystemExit("no training data: run `python benchmarks/train_emoji_liif.py data` first")
+        raise SystemExit("no training data: run `python -m benchmarks.train_emoji_liif data` first")
     samples = data.load(shards)
     model, trainable = build_model(args.model)
     torch.manual_seed(0)

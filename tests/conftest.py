@@ -1,12 +1,10 @@
-"""Make the test helpers (fontkit) importable."""
+"""Shared fixtures. The test helpers (fontkit, batchkit, reportkit) and the benchmarks package are
+importable through pytest's ``pythonpath`` setting in pyproject.toml."""
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
 
 @pytest.fixture(scope="session")

