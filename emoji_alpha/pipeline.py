@@ -201,7 +201,7 @@ def fill_stack(plan: StackPlan, premul_lr: np.ndarray, upscaler, options: Enlarg
 
     if extra and band.size:
         device = solver_device(upscaler, options)
-        backend = solver_backend(options, band.size, device)
+        backend = solver_backend(options, height * width, device)
         decoded = complete_on_demand(band_stack, backgrounds, base, extra, options.on_demand_residual, decode,
                                      backend=backend, device=device, timer=timer)
         if report is not None:
@@ -271,23 +271,24 @@ def enlarge_rgba_direct(premul_lr: np.ndarray, size: tuple[int, int], upscaler, 
     result[opaque, 3] = 1.0
     enforce_constraints(result)
     device = solver_device(upscaler, options)
+    backend = solver_backend(options, band.size, device)
     if options.backproject:
         with timer("backproject"):
-            result = _back_project(result, premul_lr, band, transparent, options, device)
+            result = _back_project(result, premul_lr, band, transparent, options, device, backend)
     result[transparent] = 0.0
     result[opaque, 3] = 1.0
-    return result, SolveReport(consistency=consistency_error(result, premul_lr, device),
+    return result, SolveReport(consistency=consistency_error(result, premul_lr, device, backend),
                                band_fraction=float(band.mean()), seconds=timer.seconds)
 
 
 def _back_project(result: np.ndarray, premul_lr: np.ndarray, band: np.ndarray, transparent: np.ndarray,
-                  options: EnlargeOptions, device: str = "cpu") -> np.ndarray:
+                  options: EnlargeOptions, device: str, backend: str) -> np.ndarray:
     """Back-projection onto the input as ``options`` say: alpha may change in the band,
     colour wherever the input is not surely transparent."""
     from emoji_alpha.solve.backproject import back_project
 
     return back_project(result, premul_lr, alpha_mask=band, colour_mask=~transparent, iterations=options.backproject,
-                        kernel=options.bp_kernel, weighting=options.bp_weighting, device=device)
+                        kernel=options.bp_kernel, weighting=options.bp_weighting, device=device, backend=backend)
 
 
 def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOptions,
@@ -309,7 +310,7 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOption
     transparent, opaque = footprint_masks(premul_lr[..., 3], size, 0)
     band = ~(transparent | opaque)
     result = np.zeros((*size, 4), np.float32)
-    backend = solver_backend(options, int(band.sum()), device, numba_started=numba_started)
+    backend = solver_backend(options, band.size, device, numba_started=numba_started)
     with timer("solve"):
         premul, alpha = solve_exact(stack[:, band], backgrounds, backend=backend, device=device)
         result[band, :3], result[band, 3] = premul, alpha
@@ -317,7 +318,7 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOption
         result[opaque, 3] = 1.0
     if options.backproject:
         with timer("backproject"):
-            result = _back_project(result, premul_lr, band, transparent, options, device)
+            result = _back_project(result, premul_lr, band, transparent, options, device, backend)
     reports = []
     if options.passes:
         with timer("passes"):
@@ -328,7 +329,7 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOption
     result[opaque, 3] = 1.0
     with timer("check"):  # the figures reported with the result: recompositing loss, input consistency
         loss = recompositing_loss(stack, backgrounds, result[..., :3], result[..., 3], backend=backend, device=device)
-        consistency = consistency_error(result, premul_lr, device)
+        consistency = consistency_error(result, premul_lr, device, backend)
     per_pixel = 255.0**2 / loss.size  # pass losses like the loss: mean per pixel, levels^2
     report = SolveReport(loss=float(loss.mean()) * 255.0**2, consistency=consistency,
                          passes=[PassSummary(r.name, r.loss_before * per_pixel, r.loss_after * per_pixel, r.changed)
