@@ -8,6 +8,7 @@ then optionally back-projected onto the input and refined by passes.
 
 from __future__ import annotations
 
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -355,6 +356,31 @@ def _write_debug(folder: Path, band: np.ndarray, loss: np.ndarray, reports) -> N
         write_png(folder / f"pass{index}-{report.name}.png", mask[..., None])
 
 
+def start_numba_warm_up() -> threading.Thread:
+    """Load numba and the solver's and back-projection's compiled kernels (from numba's cache)
+    in a background thread, so that they are ready when LIIF is done: the load takes ~1 s of one
+    core, and LIIF leaves room for it (torch's kernels release the GIL). Harmless if it loses
+    the race: numba's dispatchers lock, and a kernel not loaded yet is loaded by its first call."""
+    def warm_up() -> None:
+        from emoji_alpha.solve import recompositing_loss, solve_exact
+        from emoji_alpha.solve.backproject import back_project, consistency_error
+
+        try:
+            backgrounds = np.array([0.0, 0.25, 0.75, 1.0], np.float32)
+            stack = np.full((4, 2, 3), 0.5, np.float32)
+            premul, alpha = solve_exact(stack, backgrounds, backend="numba")
+            recompositing_loss(stack, backgrounds, premul, alpha, backend="numba")
+            big, small, mask = np.full((8, 8, 4), 0.5, np.float32), np.full((2, 2, 4), 0.5, np.float32), np.ones((8, 8), bool)
+            back_project(big, small, alpha_mask=mask, colour_mask=mask, kernel="bilinear", weighting="soft", backend="numba")
+            consistency_error(big, small, backend="numba")
+        except Exception:  # noqa: BLE001 - only a head start: the real calls load (and report) for themselves
+            pass
+
+    thread = threading.Thread(target=warm_up, name="numba-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def enlarge_solve(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: EnlargeOptions,
                   timer: StageTimer | None = None, *, keep_stack: Path | None = None, debug_dir: Path | None = None,
                   source: str = "") -> tuple[np.ndarray, SolveReport]:
@@ -365,6 +391,8 @@ def enlarge_solve(premul_lr: np.ndarray, size: tuple[int, int], upscaler, option
         raise EmojiAlphaError(f"the {rgba.weights} weights enlarge RGBA directly: use them with --method {rgba.name}")
     timer = timer or StageTimer()
     stacked = SolveReport()
+    if solver_backend(options, size[0] * size[1], solver_device(upscaler, options)) == "numba":
+        start_numba_warm_up()
     stack = liif_stack(premul_lr, size, upscaler, options, timer, stacked)
     if keep_stack is not None:
         from emoji_alpha.stack import StackInfo, save_stack
