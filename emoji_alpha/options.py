@@ -54,7 +54,7 @@ class EnlargeOptions:
     # queries in the band (benchmarks/results/quality_emoji.md). (): every level everywhere.
     on_demand: tuple[float, ...] = (64 / 255, 192 / 255)
     on_demand_residual: float = 0.25
-    backend: str = "auto"  # numba for large bands, torch below (solve.exact.AUTO_NUMBA_PIXELS)
+    backend: str = "auto"  # numba for large outputs, torch below (solve.exact.AUTO_NUMBA_PIXELS)
 
 
 #: ``--fast``: backgrounds on demand only where the base fit is off by more than 1 level, and

@@ -8,6 +8,7 @@ then optionally back-projected onto the input and refined by passes.
 
 from __future__ import annotations
 
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -201,7 +202,7 @@ def fill_stack(plan: StackPlan, premul_lr: np.ndarray, upscaler, options: Enlarg
 
     if extra and band.size:
         device = solver_device(upscaler, options)
-        backend = solver_backend(options, band.size, device)
+        backend = solver_backend(options, height * width, device)
         decoded = complete_on_demand(band_stack, backgrounds, base, extra, options.on_demand_residual, decode,
                                      backend=backend, device=device, timer=timer)
         if report is not None:
@@ -271,23 +272,24 @@ def enlarge_rgba_direct(premul_lr: np.ndarray, size: tuple[int, int], upscaler, 
     result[opaque, 3] = 1.0
     enforce_constraints(result)
     device = solver_device(upscaler, options)
+    backend = solver_backend(options, band.size, device)
     if options.backproject:
         with timer("backproject"):
-            result = _back_project(result, premul_lr, band, transparent, options, device)
+            result = _back_project(result, premul_lr, band, transparent, options, device, backend)
     result[transparent] = 0.0
     result[opaque, 3] = 1.0
-    return result, SolveReport(consistency=consistency_error(result, premul_lr, device),
+    return result, SolveReport(consistency=consistency_error(result, premul_lr, device, backend),
                                band_fraction=float(band.mean()), seconds=timer.seconds)
 
 
 def _back_project(result: np.ndarray, premul_lr: np.ndarray, band: np.ndarray, transparent: np.ndarray,
-                  options: EnlargeOptions, device: str = "cpu") -> np.ndarray:
+                  options: EnlargeOptions, device: str, backend: str) -> np.ndarray:
     """Back-projection onto the input as ``options`` say: alpha may change in the band,
     colour wherever the input is not surely transparent."""
     from emoji_alpha.solve.backproject import back_project
 
     return back_project(result, premul_lr, alpha_mask=band, colour_mask=~transparent, iterations=options.backproject,
-                        kernel=options.bp_kernel, weighting=options.bp_weighting, device=device)
+                        kernel=options.bp_kernel, weighting=options.bp_weighting, device=device, backend=backend)
 
 
 def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOptions,
@@ -309,7 +311,7 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOption
     transparent, opaque = footprint_masks(premul_lr[..., 3], size, 0)
     band = ~(transparent | opaque)
     result = np.zeros((*size, 4), np.float32)
-    backend = solver_backend(options, int(band.sum()), device, numba_started=numba_started)
+    backend = solver_backend(options, band.size, device, numba_started=numba_started)
     with timer("solve"):
         premul, alpha = solve_exact(stack[:, band], backgrounds, backend=backend, device=device)
         result[band, :3], result[band, 3] = premul, alpha
@@ -317,7 +319,7 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOption
         result[opaque, 3] = 1.0
     if options.backproject:
         with timer("backproject"):
-            result = _back_project(result, premul_lr, band, transparent, options, device)
+            result = _back_project(result, premul_lr, band, transparent, options, device, backend)
     reports = []
     if options.passes:
         with timer("passes"):
@@ -328,7 +330,7 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOption
     result[opaque, 3] = 1.0
     with timer("check"):  # the figures reported with the result: recompositing loss, input consistency
         loss = recompositing_loss(stack, backgrounds, result[..., :3], result[..., 3], backend=backend, device=device)
-        consistency = consistency_error(result, premul_lr, device)
+        consistency = consistency_error(result, premul_lr, device, backend)
     per_pixel = 255.0**2 / loss.size  # pass losses like the loss: mean per pixel, levels^2
     report = SolveReport(loss=float(loss.mean()) * 255.0**2, consistency=consistency,
                          passes=[PassSummary(r.name, r.loss_before * per_pixel, r.loss_after * per_pixel, r.changed)
@@ -354,6 +356,31 @@ def _write_debug(folder: Path, band: np.ndarray, loss: np.ndarray, reports) -> N
         write_png(folder / f"pass{index}-{report.name}.png", mask[..., None])
 
 
+def start_numba_warm_up() -> threading.Thread:
+    """Load numba and the solver's and back-projection's compiled kernels (from numba's cache)
+    in a background thread, so that they are ready when LIIF is done: the load takes ~1 s of one
+    core, and LIIF leaves room for it (torch's kernels release the GIL). Harmless if it loses
+    the race: numba's dispatchers lock, and a kernel not loaded yet is loaded by its first call."""
+    def warm_up() -> None:
+        from emoji_alpha.solve import recompositing_loss, solve_exact
+        from emoji_alpha.solve.backproject import back_project, consistency_error
+
+        try:
+            backgrounds = np.array([0.0, 0.25, 0.75, 1.0], np.float32)
+            stack = np.full((4, 2, 3), 0.5, np.float32)
+            premul, alpha = solve_exact(stack, backgrounds, backend="numba")
+            recompositing_loss(stack, backgrounds, premul, alpha, backend="numba")
+            big, small, mask = np.full((8, 8, 4), 0.5, np.float32), np.full((2, 2, 4), 0.5, np.float32), np.ones((8, 8), bool)
+            back_project(big, small, alpha_mask=mask, colour_mask=mask, kernel="bilinear", weighting="soft", backend="numba")
+            consistency_error(big, small, backend="numba")
+        except Exception:  # noqa: BLE001 - only a head start: the real calls load (and report) for themselves
+            pass
+
+    thread = threading.Thread(target=warm_up, name="numba-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def enlarge_solve(premul_lr: np.ndarray, size: tuple[int, int], upscaler, options: EnlargeOptions,
                   timer: StageTimer | None = None, *, keep_stack: Path | None = None, debug_dir: Path | None = None,
                   source: str = "") -> tuple[np.ndarray, SolveReport]:
@@ -364,6 +391,8 @@ def enlarge_solve(premul_lr: np.ndarray, size: tuple[int, int], upscaler, option
         raise EmojiAlphaError(f"the {rgba.weights} weights enlarge RGBA directly: use them with --method {rgba.name}")
     timer = timer or StageTimer()
     stacked = SolveReport()
+    if solver_backend(options, size[0] * size[1], solver_device(upscaler, options)) == "numba":
+        start_numba_warm_up()
     stack = liif_stack(premul_lr, size, upscaler, options, timer, stacked)
     if keep_stack is not None:
         from emoji_alpha.stack import StackInfo, save_stack

@@ -150,11 +150,10 @@ class GaussianBlur:
     def __init__(self, size: tuple[int, int], sigma: float, device: str | torch.device = "cpu") -> None:
         import torch
 
-        radius = int(GAUSSIAN_TRUNCATE * sigma + 0.5)
-        offsets = np.arange(-radius, radius + 1)
-        kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
-        self.kernel = [float(k) for k in kernel / kernel.sum()]
-        self.padded = [torch.from_numpy(_mirrored(n, radius)).to(device) for n in size]
+        kernel = gaussian_kernel(sigma)
+        radius = len(kernel) // 2
+        self.kernel = [float(k) for k in kernel]
+        self.padded = [torch.from_numpy(mirrored_indices(n, radius)).to(device) for n in size]
 
     def _axis(self, image: torch.Tensor, dim: int) -> torch.Tensor:
         padded = image.index_select(dim, self.padded[dim])
@@ -168,7 +167,16 @@ class GaussianBlur:
         return self._axis(self._axis(image, 0), 1)
 
 
-def _mirrored(n: int, radius: int) -> np.ndarray:
+def gaussian_kernel(sigma: float) -> np.ndarray:
+    """The normalised 1-D Gaussian taps of ``sigma`` pixels, cut at ``GAUSSIAN_TRUNCATE`` sigmas
+    (2 r + 1 taps, r = round(4 sigma)), as scipy.ndimage.gaussian_filter builds them."""
+    radius = int(GAUSSIAN_TRUNCATE * sigma + 0.5)
+    offsets = np.arange(-radius, radius + 1)
+    kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
+    return kernel / kernel.sum()
+
+
+def mirrored_indices(n: int, radius: int) -> np.ndarray:
     """Source index of each sample of an axis of ``n`` padded by ``radius`` on both sides, with
     scipy.ndimage's ``reflect`` edges (d c b a | a b c d | d c b a)."""
     source = np.mod(np.arange(-radius, n + radius), 2 * n)  # the mirrored signal repeats every 2n

@@ -67,7 +67,7 @@ Backproject = Annotated[Optional[int], typer.Option("--backproject", min=0, show
                                                     help="Back-projection iterations onto the input (0: off).")]
 BpKernel = Annotated[Optional[KernelName], typer.Option("--bp-kernel", show_default="bilinear",
                                                         help="Back-projection kernel.")]
-Backend = Annotated[BackendName, typer.Option("--backend", help="Solver backend: auto (torch for small bands, where numba's ~0.8 s start-up costs more than the solve; numba otherwise), numba (CPU) or torch.")]
+Backend = Annotated[BackendName, typer.Option("--backend", help="Backend of the solve, back-projection and checks: auto (numba from 1000 x 1000 output pixels up; torch below, where numba's ~1 s start-up costs more than it saves), numba (CPU) or torch.")]
 DebugDir = Annotated[Optional[Path], typer.Option("--debug-dir", help="Write the loss map and each pass's mask as PNGs here.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or info lines; warnings and errors are still shown.")]
 

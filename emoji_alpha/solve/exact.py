@@ -56,10 +56,11 @@ from emoji_alpha.solve.problem import (SufficientStats, check_finite_stack, prep
 BACKEND_MODULES = {"numba": "emoji_alpha.solve.numba_backend", "torch": "emoji_alpha.solve.torch_backend"}
 BACKENDS = tuple(BACKEND_MODULES)
 #: ``backend="auto"`` (the pipeline's default) takes numba only for large problems: numba's
-#: one-off start in a process (import and LLVM set-up, ~0.8 s on 2 cores) costs more than the
-#: whole torch solve (~0.45 us per pixel, float64, 2 threads; numba ~0.06 us once started)
-#: below about this many pixels. Both give the same result (tests/test_solve_exact.py).
-AUTO_NUMBA_PIXELS = 2_000_000
+#: one-off start in a process (import, loading the cached kernels: ~1 s on 2 cores) costs more
+#: than it saves below about this many pixels. The pipeline counts the *output* pixels, so
+#: one glyph's solve, back-projection and checks all take the same backend (numba from
+#: 1000 x 1000 up). Both give the same result to float32 rounding (tests/test_solve_exact.py).
+AUTO_NUMBA_PIXELS = 1_000_000
 
 
 def choose_backend(backend: str, pixels: int, *, numba_started: bool = False) -> str:
