@@ -60,6 +60,7 @@ train-emoji: $(STAMP) weights
 	$(PY) -m benchmarks.train_emoji_liif export --model rgba
 	$(PY) -m benchmarks.train_emoji_liif train --model fast --steps 2000 --batch 8 --queries 2304 --lr 5e-4 --warmup 200 --eval-every 250
 	$(PY) -m benchmarks.train_emoji_liif train --model fast --restart --steps 5000 --batch 8 --queries 2304 --lr 3e-4 --warmup 100 --eval-every 250
+	$(PY) -m benchmarks.train_emoji_liif train --model fast --restart --steps 6500 --batch 8 --queries 2304 --lr 1.5e-4 --warmup 50 --eval-every 250
 	$(PY) -m benchmarks.train_emoji_liif export --model fast
 
 clean:

@@ -391,9 +391,14 @@ def enlarge_solve(premul_lr: np.ndarray, size: tuple[int, int], upscaler, option
         raise EmojiAlphaError(f"the {rgba.weights} weights enlarge RGBA directly: use them with --method {rgba.name}")
     timer = timer or StageTimer()
     stacked = SolveReport()
+    warm_up = None
     if solver_backend(options, size[0] * size[1], solver_device(upscaler, options)) == "numba":
-        start_numba_warm_up()
-    stack = liif_stack(premul_lr, size, upscaler, options, timer, stacked)
+        warm_up = start_numba_warm_up()
+    try:
+        stack = liif_stack(premul_lr, size, upscaler, options, timer, stacked)
+    finally:
+        if warm_up is not None:  # never leave it loading while the interpreter shuts down
+            warm_up.join()
     if keep_stack is not None:
         from emoji_alpha.stack import StackInfo, save_stack
 
