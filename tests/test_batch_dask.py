@@ -26,7 +26,9 @@ def test_batch_on_a_local_dask_cluster(tmp_path, official_weights):
     batchkit.make_folder(tmp_path / "in", 4)
     (tmp_path / "in" / "glyph-bad.png").write_text("not an image")
     out = tmp_path / "out"
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
+    # ":0": the scheduler's HTTP server (dashboard, /metrics) on a free port, not 8787, which another
+    # Dask on the machine may hold
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0",
                                   memory_limit="2GiB") as cluster:
         summary = run_batch([tmp_path / "in"], out, size="32", options=EnlargeOptions(method="twobg"),
                             dask_address=cluster.scheduler_address, liif=LiifConfig(threads=1), show_progress=False)
