@@ -208,7 +208,7 @@ def _torch_load_reason(exc: BaseException) -> str:
     return one_line(lines[0], 200)
 
 
-DELTA_HINT = "export it again with `benchmarks/train_emoji_liif.py export`"
+DELTA_HINT = "export it again with `python -m benchmarks.train_emoji_liif export`"
 
 
 def _check_delta(delta: dict, path: Path) -> None:

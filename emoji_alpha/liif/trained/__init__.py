@@ -40,7 +40,7 @@ def trained_path(name: str, folder: Path = TRAINED_DIR) -> Path:
     path = folder / f"{key}.pt"
     if entry is None or not path.exists():
         raise EmojiAlphaError(f"the {key} weights are not part of this installation; "
-                              "train them with benchmarks/train_emoji_liif.py")
+                              "train them with `python -m benchmarks.train_emoji_liif`")
     digest = sha256_file(path)
     if digest != entry["sha256"]:
         raise EmojiAlphaError(f"{path} is corrupted (sha256 {digest[:12]}..., expected {entry['sha256'][:12]}...); "
