@@ -20,7 +20,7 @@ from benchmarks.harness import (Metric, alternate, best_of, in_fresh_process, me
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 MODULES = ["quality", "compare_weights", "compare_fast", "speed", "pipeline_speed", "solve_speed", "device_speed",
-           "font_throughput", "train_emoji_liif", "dataset.cli"]
+           "font_throughput", "train_emoji_liif", "dataset.cli", "same_results"]
 
 
 @pytest.mark.parametrize("name", MODULES)
