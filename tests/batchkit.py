@@ -27,6 +27,13 @@ def glyph(seed: int, size: int = 16) -> np.ndarray:
     return rgba
 
 
+def card(size: int = 64, seed: int = 7) -> np.ndarray:
+    """An opaque RGB test card: blocky-smooth colour (8 x 8 blocks), uint8."""
+    rng = np.random.default_rng(seed)
+    smooth = np.kron(rng.random((8, 8, 3)), np.ones((size // 8, size // 8, 1)))
+    return (smooth * 255).round().astype(np.uint8)
+
+
 def make_folder(folder: Path, count: int, size: int = 16) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -61,6 +68,20 @@ def zero_sized_png(width: int = 0, height: int = 0) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def png16_with_corrupt_deflate() -> bytes:
+    """A 16-bit RGBA PNG whose IDAT is not deflate data but has a valid CRC (so pypng gets as far
+    as zlib, which raises zlib.error)."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", zlib.crc32(tag + payload))
+
+    header = struct.pack(">IIBBBBB", 4, 4, 16, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"\x78\x9c" + b"\xff" * 40)
+            + chunk(b"IEND", b""))
 
 
 def sha256(path: Path) -> str:
