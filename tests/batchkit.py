@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -97,12 +95,6 @@ def rows(out: Path) -> dict[str, sqlite3.Row]:
         connection.close()
 
 
-def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "emoji_alpha", *map(str, args)], capture_output=True, text=True,
-                          timeout=600, env=env, **kwargs)
-
-
 def assert_outputs_match_manifest(out: Path) -> dict[str, sqlite3.Row]:
     """Every PNG in ``out`` decodes, and every done row's file has the recorded sha256."""
     found = rows(out)
@@ -144,27 +136,3 @@ def disk_full_on_1F600(task):
         return worker.process_glyph(task)
     finally:
         images._write_and_sync = real
-
-
-def run_main(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    """`emoji-alpha ARGS` in this process, through the real entry point (one-line errors,
-    exit codes), so monkeypatched failures reach it: (exit code, stdout, stderr)."""
-    from emoji_alpha.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["emoji-alpha", *map(str, args)])
-    monkeypatch.setenv("COLUMNS", "200")
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def last_line_error(err: str) -> str:
-    """The one `error:` line a failed command ends with (progress lines may come before it)."""
-    assert "Traceback" not in err, err
-    lines = err.strip().splitlines()
-    assert [line for line in lines if line.startswith("error:")] == lines[-1:], err
-    return lines[-1]
