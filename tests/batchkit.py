@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +23,13 @@ def glyph(seed: int, size: int = 16) -> np.ndarray:
     rgba[..., :3] = rng.integers(30, 230, 3)
     rgba[..., 3] = np.rint(alpha * 255)
     return rgba
+
+
+def card(size: int = 64, seed: int = 7) -> np.ndarray:
+    """An opaque RGB test card: blocky-smooth colour (8 x 8 blocks), uint8."""
+    rng = np.random.default_rng(seed)
+    smooth = np.kron(rng.random((8, 8, 3)), np.ones((size // 8, size // 8, 1)))
+    return (smooth * 255).round().astype(np.uint8)
 
 
 def make_folder(folder: Path, count: int, size: int = 16) -> list[Path]:
@@ -63,6 +68,20 @@ def zero_sized_png(width: int = 0, height: int = 0) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
 
 
+def png16_with_corrupt_deflate() -> bytes:
+    """A 16-bit RGBA PNG whose IDAT is not deflate data but has a valid CRC (so pypng gets as far
+    as zlib, which raises zlib.error)."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", zlib.crc32(tag + payload))
+
+    header = struct.pack(">IIBBBBB", 4, 4, 16, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"\x78\x9c" + b"\xff" * 40)
+            + chunk(b"IEND", b""))
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -74,12 +93,6 @@ def rows(out: Path) -> dict[str, sqlite3.Row]:
         return {row["name"]: row for row in connection.execute("SELECT * FROM glyphs")}
     finally:
         connection.close()
-
-
-def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "emoji_alpha", *map(str, args)], capture_output=True, text=True,
-                          timeout=600, env=env, **kwargs)
 
 
 def assert_outputs_match_manifest(out: Path) -> dict[str, sqlite3.Row]:
@@ -123,27 +136,3 @@ def disk_full_on_1F600(task):
         return worker.process_glyph(task)
     finally:
         images._write_and_sync = real
-
-
-def run_main(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    """`emoji-alpha ARGS` in this process, through the real entry point (one-line errors,
-    exit codes), so monkeypatched failures reach it: (exit code, stdout, stderr)."""
-    from emoji_alpha.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["emoji-alpha", *map(str, args)])
-    monkeypatch.setenv("COLUMNS", "200")
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def last_line_error(err: str) -> str:
-    """The one `error:` line a failed command ends with (progress lines may come before it)."""
-    assert "Traceback" not in err, err
-    lines = err.strip().splitlines()
-    assert [line for line in lines if line.startswith("error:")] == lines[-1:], err
-    return lines[-1]

@@ -3,11 +3,10 @@ lower-level entry points now make on what they are given."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import batchkit
+import clikit
 import numpy as np
 import pytest
 from PIL import Image
@@ -30,8 +29,7 @@ def api_result(glyph_png) -> Image.Image:
 
 def test_api_matches_the_cli_within_one_level(tmp_path, glyph_png, api_result):
     out = tmp_path / "cli.png"
-    run = subprocess.run([sys.executable, "-m", "emoji_alpha", "enlarge", str(glyph_png), "-o", str(out), "-s", "32"],
-                         capture_output=True, text=True, timeout=300)
+    run = clikit.run("enlarge", glyph_png, "-o", out, "-s", "32")
     assert run.returncode == 0, run.stderr
     assert api_result.mode == "RGBA" and api_result.size == (32, 32)
     cli_pixels = np.asarray(Image.open(out)).astype(np.int16)
@@ -117,7 +115,7 @@ def test_lower_level_entry_points_check_dtype_and_range():
 def test_import_stays_light_and_enlarge_is_lazy():
     code = ("import sys, emoji_alpha; f = emoji_alpha.enlarge; "
             "print(sorted(m for m in ('numpy', 'PIL', 'torch', 'numba', 'typer') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = clikit.python(code)
     assert out.stdout.strip() == "[]"
 
 

@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 import batchkit
+import clikit
 import fontkit
 from emoji_alpha.batch.run import run_batch
 from emoji_alpha.options import EnlargeOptions
@@ -17,7 +18,7 @@ LANCZOS = EnlargeOptions(method="lanczos")
 ZERO_SIZES = [(0, 0), (0, 16), (16, 0)]
 
 
-# -- a zero-sized glyph fails alone ---------------------------------------------------------
+# -- a zero-sized glyph fails alone (the one file given: test_bad_input.py) -------------------
 
 @pytest.mark.parametrize("width, height", ZERO_SIZES)
 def test_zero_sized_png_in_a_folder_fails_alone(tmp_path, width, height):
@@ -42,14 +43,6 @@ def test_zero_sized_glyph_in_a_font_fails_alone(tmp_path, width, height):
     assert summary.failed == 1 and summary.done == summary.total - 1 > 0
     row = batchkit.rows(out)["glyph-u2764.png"]
     assert row["status"] == "failed" and "zero-sized" in row["error"]
-
-
-def test_zero_sized_png_alone_is_a_one_line_error(tmp_path, monkeypatch, capsys):
-    source = tmp_path / "zero.png"
-    source.write_bytes(batchkit.zero_sized_png())
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, "enlarge", source, "-o", tmp_path / "big.png", "--size", "32")
-    assert code == 2 and err.count("\n") == 1 and err.startswith("error: ") and "zero-sized" in err
-    assert not (tmp_path / "big.png").exists()
 
 
 # -- a full disk ----------------------------------------------------------------------------
@@ -77,9 +70,9 @@ def _no_temp_files(folder) -> bool:
 def test_disk_full_in_a_single_run_is_one_line(tmp_path, monkeypatch, capsys):
     [source] = batchkit.make_folder(tmp_path / "in", 1)
     _disk_fills_after(monkeypatch, 0)
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, "enlarge", source, "-o", tmp_path / "big.png", "--size", "32",
-                               "--method", "lanczos")
-    assert code == 2 and "no space left" in batchkit.last_line_error(err) and "big.png" in err
+    code, _out, err = clikit.run_main(monkeypatch, capsys, "enlarge", source, "-o", tmp_path / "big.png", "--size", "32",
+                                      "--method", "lanczos")
+    assert code == 2 and "no space left" in clikit.last_line_error(err) and "big.png" in err
     assert not (tmp_path / "big.png").exists() and _no_temp_files(tmp_path)
 
 
@@ -88,8 +81,8 @@ def test_disk_full_in_a_batch_fails_that_glyph_and_stops(tmp_path, monkeypatch, 
     out = tmp_path / "out"
     _disk_fills_after(monkeypatch, 1)  # the first glyph is written, the second finds the disk full
     args = ("enlarge", tmp_path / "in", "-o", out, "--size", "32", "--method", "lanczos")
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, *args)
-    assert code == 2 and "no space left" in batchkit.last_line_error(err) and "batch stopped" in err
+    code, _out, err = clikit.run_main(monkeypatch, capsys, *args)
+    assert code == 2 and "no space left" in clikit.last_line_error(err) and "batch stopped" in err
     found = batchkit.assert_outputs_match_manifest(out)
     statuses = [found[name]["status"] for name in sorted(found)]
     assert statuses.count("done") == 1 and statuses.count("failed") == 1 and statuses.count("pending") == 2
@@ -97,7 +90,7 @@ def test_disk_full_in_a_batch_fails_that_glyph_and_stops(tmp_path, monkeypatch, 
     assert "no space left" in failed["error"] and not (out / failed["name"]).exists()
     assert _no_temp_files(out)
     monkeypatch.undo()  # space freed: the rerun does the rest
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, *args)
+    code, _out, err = clikit.run_main(monkeypatch, capsys, *args)
     assert code == 0, err
     assert all(row["status"] == "done" for row in batchkit.assert_outputs_match_manifest(out).values())
 
@@ -154,16 +147,16 @@ def test_disk_full_for_the_manifest_is_one_line_and_the_row_shows_interrupted(tm
         self._update = update
 
     monkeypatch.setattr(manifest_module.Manifest, "__init__", init)
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, *args)
-    assert code == 2 and "no space left" in batchkit.last_line_error(err) and "manifest" in err
+    code, _out, err = clikit.run_main(monkeypatch, capsys, *args)
+    assert code == 2 and "no space left" in clikit.last_line_error(err) and "manifest" in err
     assert marked["running"] == 1
     found = batchkit.rows(out)
     assert [row["status"] for row in found.values()].count("running") == 1  # it could not even be reset
     monkeypatch.undo()
-    code, status_out, err = batchkit.run_main(monkeypatch, capsys, "status", out)
+    code, status_out, err = clikit.run_main(monkeypatch, capsys, "status", out)
     assert code == 0, err
     assert "interrupted" in status_out and "running" not in status_out.replace("left running", "")
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, *args)
+    code, _out, err = clikit.run_main(monkeypatch, capsys, *args)
     assert code == 0, err
     assert all(row["status"] == "done" for row in batchkit.rows(out).values())
 
@@ -182,7 +175,7 @@ def test_status_shows_rows_of_a_killed_batch_as_interrupted(tmp_path, monkeypatc
     out = tmp_path / "out"
     run_batch([tmp_path / "in"], out, size="32", options=LANCZOS, show_progress=False)
     _leave_running(out, "glyph-u2764.png")
-    code, status_out, _err = batchkit.run_main(monkeypatch, capsys, "status", out)
+    code, status_out, _err = clikit.run_main(monkeypatch, capsys, "status", out)
     assert code == 0
     lines = {line.split()[1]: line for line in status_out.splitlines() if line.startswith("│ ")}
     assert "1" in lines["interrupted"].split() and "running" not in lines
@@ -199,7 +192,7 @@ def test_status_shows_running_while_a_batch_holds_the_folder(tmp_path, monkeypat
     run_batch([tmp_path / "in"], out, size="32", options=LANCZOS, show_progress=False)
     _leave_running(out, "glyph-u1F343.png")
     with _lock(out):  # as a running batch holds it
-        code, status_out, _err = batchkit.run_main(monkeypatch, capsys, "status", out)
+        code, status_out, _err = clikit.run_main(monkeypatch, capsys, "status", out)
     assert code == 0 and "interrupted" not in status_out
     lines = {line.split()[1]: line for line in status_out.splitlines() if line.startswith("│ ")}
     assert "1" in lines["running"].split()
@@ -248,41 +241,34 @@ def _batch_with_damaged_manifest(tmp_path, kind: str):
 @pytest.mark.parametrize("kind", DAMAGE)
 def test_status_on_a_damaged_manifest_names_the_fix(tmp_path, monkeypatch, capsys, kind):
     out, _args = _batch_with_damaged_manifest(tmp_path, kind)
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, "status", out)
-    line = batchkit.last_line_error(err)
+    code, _out, err = clikit.run_main(monkeypatch, capsys, "status", out)
+    line = clikit.last_line_error(err)
     assert code == 2 and "not a usable manifest" in line and "--rebuild-manifest" in line, line
 
 
 @pytest.mark.parametrize("kind", DAMAGE)
 def test_enlarge_on_a_damaged_manifest_names_the_fix_and_rebuilds(tmp_path, monkeypatch, capsys, kind):
     out, args = _batch_with_damaged_manifest(tmp_path, kind)
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, *args)
-    line = batchkit.last_line_error(err)
+    code, _out, err = clikit.run_main(monkeypatch, capsys, *args)
+    line = clikit.last_line_error(err)
     assert code == 2 and "not a usable manifest" in line and "--rebuild-manifest" in line, line
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, *args, "--rebuild-manifest")
+    code, _out, err = clikit.run_main(monkeypatch, capsys, *args, "--rebuild-manifest")
     assert code == 0, err
     assert "emoji-alpha.sqlite.damaged" in err and (out / "emoji-alpha.sqlite.damaged").exists()
     found = batchkit.assert_outputs_match_manifest(out)
     assert len(found) == 3 and all(row["status"] == "done" for row in found.values())
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, *args, "--rebuild-manifest")  # a usable one is kept
+    code, _out, err = clikit.run_main(monkeypatch, capsys, *args, "--rebuild-manifest")  # a usable one is kept
     assert code == 0 and "damaged" not in err
 
 
 def test_status_on_an_empty_manifest_says_to_rerun_and_enlarge_fills_it(tmp_path, monkeypatch, capsys):
     out, args = _batch_with_damaged_manifest(tmp_path, "empty-file")
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, "status", out)
-    line = batchkit.last_line_error(err)
+    code, _out, err = clikit.run_main(monkeypatch, capsys, "status", out)
+    line = clikit.last_line_error(err)
     assert code == 2 and "empty manifest" in line and "run the batch again" in line
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, *args)
+    code, _out, err = clikit.run_main(monkeypatch, capsys, *args)
     assert code == 0, err
     assert len(batchkit.rows(out)) == 3
-
-
-def test_rebuild_manifest_is_for_batches(tmp_path, monkeypatch, capsys):
-    [source] = batchkit.make_folder(tmp_path / "in", 1)
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, "enlarge", source, "-o", tmp_path / "big.png", "--size", "32",
-                               "--rebuild-manifest")
-    assert code == 2 and "are for batches" in batchkit.last_line_error(err)
 
 
 def test_disk_full_while_extracting_a_font_is_one_line(tmp_path, monkeypatch, capsys):
@@ -309,6 +295,6 @@ def test_disk_full_while_extracting_a_font_is_one_line(tmp_path, monkeypatch, ca
     monkeypatch.setattr(extract.os, "fdopen", lambda fd, mode: FullFile(real_fdopen(fd, mode)))
     for args in (("extract", font, "-o", tmp_path / "glyphs"),
                  ("enlarge", font, "-o", tmp_path / "out", "--size", "32", "--method", "lanczos")):
-        code, _out, err = batchkit.run_main(monkeypatch, capsys, *args)
-        assert code == 2 and "no space left" in batchkit.last_line_error(err), err
+        code, _out, err = clikit.run_main(monkeypatch, capsys, *args)
+        assert code == 2 and "no space left" in clikit.last_line_error(err), err
     assert _no_temp_files(tmp_path)

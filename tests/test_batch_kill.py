@@ -6,12 +6,12 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 
 import pytest
 
 import batchkit
+import clikit
 
 GLYPHS = 8
 
@@ -38,8 +38,7 @@ def test_kill_mid_run_then_resume(tmp_path, official_weights, workers):
     if workers == "2":
         args += ["--method", "twobg"]  # LIIF in every worker process, cheaper than five backgrounds
     # Real LIIF + solve (well under a second a glyph): slow enough to be caught mid-run.
-    process = subprocess.Popen([sys.executable, "-m", "emoji_alpha", *map(str, args)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, start_new_session=True)
+    process = clikit.start(*args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     manifest = out / "emoji-alpha.sqlite"
     deadline = time.monotonic() + 300
     try:
@@ -60,7 +59,7 @@ def test_kill_mid_run_then_resume(tmp_path, official_weights, workers):
     assert 2 <= len(done_at_kill) < GLYPHS
     assert statuses <= {"pending", "running", "done"}  # nothing recorded as failed by the kill
 
-    result = batchkit.cli(*args)
+    result = clikit.run(*args)
     assert result.returncode == 0, result.stdout + result.stderr
     found = batchkit.assert_outputs_match_manifest(out)
     assert len(found) == GLYPHS and all(row["status"] == "done" for row in found.values())

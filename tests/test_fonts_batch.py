@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import batchkit
+import clikit
 import fontkit
 from emoji_alpha.batch.run import run_batch
 from emoji_alpha.options import EnlargeOptions
@@ -60,5 +61,5 @@ def test_batch_enlarges_every_face_of_a_collection(tmp_path: Path) -> None:
 
 def test_naming_is_for_batches(tmp_path: Path) -> None:
     [source] = batchkit.make_folder(tmp_path / "in", 1)
-    result = batchkit.cli("enlarge", source, "-o", tmp_path / "big.png", "--size", "32", "--naming", "glyph")
+    result = clikit.run("enlarge", source, "-o", tmp_path / "big.png", "--size", "32", "--naming", "glyph")
     assert result.returncode == 2 and "are for batches" in result.stderr

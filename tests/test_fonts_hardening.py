@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 import batchkit
+import clikit
 import fontkit
 from emoji_alpha.batch.run import run_batch
 from emoji_alpha.errors import EmojiAlphaError
@@ -90,7 +91,7 @@ def test_undecodable_glyph_is_skipped_with_one_warning(tmp_path, kind):
 
 def test_extract_command_warns_in_one_line_and_goes_on(tmp_path, monkeypatch, capsys):
     font = fontkit.build_sbix(tmp_path / "s.ttf", strikes=(16,), graphics={"u2764": UNDECODABLE["jpeg-garbage"]})
-    code, out, err = batchkit.run_main(monkeypatch, capsys, "extract", font, "-o", tmp_path / "out")
+    code, out, err = clikit.run_main(monkeypatch, capsys, "extract", font, "-o", tmp_path / "out")
     assert code == 0, err
     assert [line for line in err.splitlines() if line.strip()] == [
         line for line in err.splitlines() if line.startswith("warning:")] and err.count("warning:") == 1
@@ -100,8 +101,8 @@ def test_extract_command_warns_in_one_line_and_goes_on(tmp_path, monkeypatch, ca
 def test_font_whose_glyphs_all_fail_to_decode_is_one_error(tmp_path, monkeypatch, capsys):
     graphics = {name: ("jpg ", b"no") for name in fontkit.SBIX_GLYPHS}
     font = fontkit.build_sbix(tmp_path / "s.ttf", strikes=(16,), graphics=graphics)
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, "extract", font, "-o", tmp_path / "out")
-    assert code == 2 and "could be decoded" in batchkit.last_line_error(err)
+    code, _out, err = clikit.run_main(monkeypatch, capsys, "extract", font, "-o", tmp_path / "out")
+    assert code == 2 and "could be decoded" in clikit.last_line_error(err)
 
 
 def test_undecodable_font_glyph_fails_alone_in_a_batch(tmp_path):
@@ -122,8 +123,8 @@ def test_woff2_without_brotli_names_what_to_install(tmp_path, monkeypatch, capsy
     font = tmp_path / "s.woff2"
     font.write_bytes(b"wOF2" + bytes(60))
     for args in (("extract", font, "-o", tmp_path / "glyphs"), ("enlarge", font, "-o", tmp_path / "out", "--size", "32")):
-        code, _out, err = batchkit.run_main(monkeypatch, capsys, *args)
-        line = batchkit.last_line_error(err)
+        code, _out, err = clikit.run_main(monkeypatch, capsys, *args)
+        line = clikit.last_line_error(err)
         assert code == 2 and "WOFF2" in line and "pip install brotli" in line
         assert err.count("\n") == 1  # not fontTools' own log line as well
 
@@ -224,6 +225,6 @@ def test_damaged_font_is_one_line(tmp_path, monkeypatch, capsys, kind):
     with pytest.raises(EmojiAlphaError) as info:
         extract_glyphs(font, tmp_path / "direct")
     assert "\n" not in str(info.value) and str(font) in str(info.value)
-    code, _out, err = batchkit.run_main(monkeypatch, capsys, "extract", font, "-o", tmp_path / "out")
-    assert code == 2 and str(font) in batchkit.last_line_error(err)
+    code, _out, err = clikit.run_main(monkeypatch, capsys, "extract", font, "-o", tmp_path / "out")
+    assert code == 2 and str(font) in clikit.last_line_error(err)
     assert err.count("\n") == 1, err  # no stray log lines from fontTools either

@@ -1,10 +1,9 @@
-"""Backgrounds on demand: the split of levels, the completed stack, the pipeline and the CLI."""
+"""Backgrounds on demand: the split of levels, the completed stack, the pipeline and the options
+(a bad --on-demand from the command line: test_bad_input.py)."""
 
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,7 +11,6 @@ from conftest import CountingUpscaler
 
 from emoji_alpha.composite import flatten, footprint_masks
 from emoji_alpha.errors import EmojiAlphaError
-from emoji_alpha.images import unpremultiply, write_png
 from emoji_alpha.options import EnlargeOptions
 from emoji_alpha.pipeline import enlarge_rgba
 from emoji_alpha.solve import solve_exact
@@ -99,11 +97,7 @@ def test_pipeline_decodes_the_extra_backgrounds_only_on_demand(upscaler):
     assert (result.premul[transparent] == 0).all() and (result.premul[opaque, 3] == 1).all()
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "emoji_alpha", *args], capture_output=True, text=True, timeout=600)
-
-
-def test_on_demand_options(tmp_path):
+def test_on_demand_options():
     from emoji_alpha.options import build_options
 
     assert build_options(on_demand="none").on_demand == ()
@@ -115,8 +109,3 @@ def test_on_demand_options(tmp_path):
                            (dict(on_demand="x"), "--on-demand must be")):
         with pytest.raises(EmojiAlphaError, match=message):
             build_options(**flags)
-    source = tmp_path / "glyph.png"
-    write_png(source, unpremultiply(glyph(12)))
-    result = run_cli("enlarge", str(source), "-o", str(tmp_path / "bad.png"), "--size", "30", "--on-demand", "100")
-    assert result.returncode == 2 and result.stderr.startswith("error:") and "Traceback" not in result.stderr
-    assert not (tmp_path / "bad.png").exists()

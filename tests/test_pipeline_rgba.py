@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+import clikit
 import numpy as np
 import pytest
 from conftest import CountingUpscaler
@@ -159,39 +158,31 @@ def test_stack_round_trip_and_bad_stacks(tmp_path):
         load_stack(tmp_path / "nowhere")
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "emoji_alpha", *args], capture_output=True, text=True, timeout=600)
-
-
 def test_cli_enlarge_rgba_keep_stack_and_resolve(tmp_path, official_weights):
     from emoji_alpha.images import unpremultiply
 
     source = tmp_path / "glyph.png"
     write_png(source, unpremultiply(glyph(20, 4)))
     out = tmp_path / "big.png"
-    result = run_cli("enlarge", str(source), "-o", str(out), "--size", "60", "--keep-stack", str(tmp_path / "stack"),
-                     "--backgrounds", "0,128,255")
+    result = clikit.run("enlarge", str(source), "-o", str(out), "--size", "60", "--keep-stack",
+                        str(tmp_path / "stack"), "--backgrounds", "0,128,255")
     assert result.returncode == 0, result.stderr
     enlarged = read_image(out)
     assert enlarged.has_alpha and enlarged.size == (60, 60)
     sidecar = json.loads((tmp_path / "stack" / "stack.json").read_text())
     assert sidecar["backgrounds"] == [0.0, 128.0, 255.0] and sidecar["out_size"] == [60, 60]
     again = tmp_path / "again.png"
-    result = run_cli("solve", str(tmp_path / "stack"), "--passes", "0", "-o", str(again))
+    result = clikit.run("solve", str(tmp_path / "stack"), "--passes", "0", "-o", str(again))
     assert result.returncode == 0, result.stderr
     diff = np.abs(read_image(again).rgba - enlarged.rgba)
     assert diff.max() <= 2 / 255  # the stack is kept at 16 bits
-    result = run_cli("solve", str(tmp_path / "stack"), "--passes", "2", "-o", str(tmp_path / "p2.png"),
-                     "--debug-dir", str(tmp_path / "dbg"))
+    result = clikit.run("solve", str(tmp_path / "stack"), "--passes", "2", "-o", str(tmp_path / "p2.png"),
+                        "--debug-dir", str(tmp_path / "dbg"))
     assert result.returncode == 0, result.stderr
     assert "pass uniform" in result.stderr and "pass partial" in result.stderr
     assert (tmp_path / "dbg" / "pass2-partial.png").exists()
-    result = run_cli("enlarge", str(source), "-o", str(tmp_path / "k1.png"), "--size", "40", "--backgrounds", "128")
-    assert result.returncode == 0 and "underdetermined" in result.stderr
-    for bad in (["--backgrounds", "0,300"], ["--method", "magic"], ["--bp-kernel", "cubic"]):
-        result = run_cli("enlarge", str(source), "-o", str(tmp_path / "bad.png"), "--size", "40", *bad)
-        assert result.returncode == 2 and result.stderr.startswith("error:")
-        assert not (tmp_path / "bad.png").exists()
+    result = clikit.run("enlarge", str(source), "-o", str(tmp_path / "k1.png"), "--size", "40", "--backgrounds", "128")
+    assert result.returncode == 0 and "underdetermined" in result.stderr  # bad flags: test_bad_input.py
 
 
 def test_fast_preset_options_and_cli(tmp_path, official_weights):
@@ -204,15 +195,15 @@ def test_fast_preset_options_and_cli(tmp_path, official_weights):
     assert build_options().backgrounds == EnlargeOptions().backgrounds
     source = tmp_path / "glyph.png"
     write_png(source, unpremultiply(glyph(20, 4)))
-    result = run_cli("enlarge", str(source), "-o", str(tmp_path / "fast.png"), "--size", "60", "--fast",
-                     "--keep-stack", str(tmp_path / "stack"))
+    result = clikit.run("enlarge", str(source), "-o", str(tmp_path / "fast.png"), "--size", "60", "--fast",
+                        "--keep-stack", str(tmp_path / "stack"))
     assert result.returncode == 0, result.stderr
     sidecar = json.loads((tmp_path / "stack" / "stack.json").read_text())
     assert sidecar["backgrounds"] == [0.0, 64.0, 192.0, 255.0]
     fast_png = read_image(tmp_path / "fast.png").rgba
     assert fast_png[..., 3].min() == 0.0 and fast_png[..., 3].max() == 1.0
     # the stack, its on-demand rows filled from the base fit, re-solves to the same picture
-    result = run_cli("solve", str(tmp_path / "stack"), "-o", str(tmp_path / "again.png"))
+    result = clikit.run("solve", str(tmp_path / "stack"), "-o", str(tmp_path / "again.png"))
     assert result.returncode == 0, result.stderr
     assert np.abs(read_image(tmp_path / "again.png").rgba - fast_png).max() <= 2 / 255
 

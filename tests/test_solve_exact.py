@@ -3,9 +3,7 @@ constraints, degenerate backgrounds, sub-solvers and losses."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
+import clikit
 import numpy as np
 import pytest
 from scipy.optimize import minimize
@@ -324,7 +322,7 @@ def test_bad_input_raises(backend):
 def test_import_is_cheap():
     code = ("import sys, emoji_alpha.solve; "
             "print(any(m.split('.')[0] in ('numba', 'torch') for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = clikit.python(code)
     assert out.stdout.strip() == "False"
 
 
@@ -334,7 +332,7 @@ def test_auto_backend_choice():
     code = ("import sys; from emoji_alpha.solve import choose_backend, AUTO_NUMBA_PIXELS as n; "
             "print(choose_backend('auto', 1000), choose_backend('auto', n), choose_backend('numba', 10), "
             "'numba' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = clikit.python(code)
     assert out.stdout.split() == ["torch", "numba", "numba", "False"]
     with pytest.raises(ValueError):
         choose_backend("jax", 10)

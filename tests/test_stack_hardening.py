@@ -9,7 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
-import batchkit
+import clikit
 from emoji_alpha.composite import flatten
 from emoji_alpha.images import premultiply, unpremultiply, write_png
 from emoji_alpha.resample import area_resize
@@ -41,7 +41,7 @@ def _edit_sidecar(folder, change) -> None:
 
 
 def _solve(monkeypatch, capsys, folder, output):
-    return batchkit.run_main(monkeypatch, capsys, "solve", folder, "-o", output)
+    return clikit.run_main(monkeypatch, capsys, "solve", folder, "-o", output)
 
 
 def test_a_good_stack_solves_and_records_its_files(stack_dir, tmp_path, monkeypatch, capsys):
@@ -99,7 +99,7 @@ def test_bad_sidecar_is_one_line_and_writes_nothing(stack_dir, tmp_path, monkeyp
     _edit_sidecar(stack_dir, change)
     output = tmp_path / "out.png"
     code, _out, err = _solve(monkeypatch, capsys, stack_dir, output)
-    line = batchkit.last_line_error(err)
+    line = clikit.last_line_error(err)
     assert code == 2 and expected in line, line
     assert not output.exists()
 
@@ -115,7 +115,7 @@ def test_sidecar_that_is_not_a_stack_description_is_one_line(stack_dir, tmp_path
                                                               expected):
     (stack_dir / "stack.json").write_text(text)
     code, _out, err = _solve(monkeypatch, capsys, stack_dir, tmp_path / "out.png")
-    assert code == 2 and expected in batchkit.last_line_error(err)
+    assert code == 2 and expected in clikit.last_line_error(err)
     assert not (tmp_path / "out.png").exists()
 
 
@@ -157,7 +157,7 @@ def test_images_that_are_not_the_stack_are_one_line(stack_dir, tmp_path, monkeyp
         spoil, expected = BAD_FILES[kind]
     spoil(stack_dir)
     code, _out, err = _solve(monkeypatch, capsys, stack_dir, tmp_path / "out.png")
-    line = batchkit.last_line_error(err)
+    line = clikit.last_line_error(err)
     assert code == 2 and expected in line, line
     assert not (tmp_path / "out.png").exists()
 

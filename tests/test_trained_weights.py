@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import clikit
 import numpy as np
 import pytest
 import torch
@@ -111,21 +112,16 @@ def test_methods_refuse_the_wrong_weights(rgba_weights, upscaler):
 
 
 def test_cli_rgba_liif(rgba_weights, tmp_path):
-    import subprocess
-    import sys
     from importlib.resources import files
 
     source = files("emoji_alpha") / "samples" / "glyph-u2B50-glow.png"
     out = tmp_path / "star.png"
-    run = subprocess.run([sys.executable, "-m", "emoji_alpha", "enlarge", str(source), "-o", str(out), "--size", "144",
-                          "--method", "rgba-liif", "--weights", str(rgba_weights)], capture_output=True, text=True,
-                         timeout=300)
+    run = clikit.run("enlarge", source, "-o", out, "--size", "144", "--method", "rgba-liif", "--weights", rgba_weights)
     assert run.returncode == 0, run.stderr
     from emoji_alpha.images import read_image
 
     assert read_image(out).rgba.shape == (144, 144, 4)
-    bad = subprocess.run([sys.executable, "-m", "emoji_alpha", "enlarge", str(source), "-o", str(tmp_path / "x.png"),
-                          "--size", "144", "--weights", str(rgba_weights)], capture_output=True, text=True, timeout=300)
+    bad = clikit.run("enlarge", source, "-o", tmp_path / "x.png", "--size", "144", "--weights", rgba_weights)
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "rgba-liif" in bad.stderr + bad.stdout
 
 
@@ -137,10 +133,6 @@ def test_default_weights_are_the_shipped_emoji_model(official_weights):
 
 
 def test_weights_list_names_every_choice(official_weights):
-    import subprocess
-    import sys
-
-    run = subprocess.run([sys.executable, "-m", "emoji_alpha", "weights", "list"], capture_output=True, text=True,
-                         timeout=120)
+    run = clikit.run("weights", "list")
     assert run.returncode == 0, run.stderr
     assert "official" in run.stdout and "emoji (default)" in run.stdout and "ok" in run.stdout
