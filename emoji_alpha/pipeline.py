@@ -234,12 +234,13 @@ def solver_device(upscaler, options: EnlargeOptions) -> str:
     return "cpu" if device == "cpu" or options.backend == "numba" else device
 
 
-def solver_backend(options: EnlargeOptions, pixels: int, device: str, *, numba_started: bool = False) -> str:
-    """The solver backend for a problem of ``pixels`` on ``device``: torch on a GPU, else
-    ``options.backend`` resolved by :func:`emoji_alpha.solve.choose_backend`."""
+def solver_backend(options: EnlargeOptions, pixels: int, device: str) -> str:
+    """The backend for a glyph of ``pixels`` output pixels on ``device``: torch on a GPU, else
+    ``options.backend`` resolved by :func:`emoji_alpha.solve.choose_backend`. Every step of one
+    glyph (on-demand fit, solve, back-projection, checks) asks with the same count, so all agree."""
     from emoji_alpha.solve import choose_backend
 
-    return "torch" if device != "cpu" else choose_backend(options.backend, pixels, numba_started=numba_started)
+    return "torch" if device != "cpu" else choose_backend(options.backend, pixels)
 
 
 def channels_in(upscaler) -> int:
@@ -272,7 +273,7 @@ def enlarge_rgba_direct(premul_lr: np.ndarray, size: tuple[int, int], upscaler, 
     result[opaque, 3] = 1.0
     enforce_constraints(result)
     device = solver_device(upscaler, options)
-    backend = solver_backend(options, band.size, device)
+    backend = solver_backend(options, height * width, device)
     if options.backproject:
         with timer("backproject"):
             result = _back_project(result, premul_lr, band, transparent, options, device, backend)
@@ -294,10 +295,9 @@ def _back_project(result: np.ndarray, premul_lr: np.ndarray, band: np.ndarray, t
 
 def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOptions,
                 timer: StageTimer | None = None, debug_dir: Path | None = None,
-                device: str = "cpu", *, numba_started: bool = False) -> tuple[np.ndarray, SolveReport]:
+                device: str = "cpu") -> tuple[np.ndarray, SolveReport]:
     """Recover premultiplied RGBA (H x W x 4) from a K x H x W x 3 stack; returns (premul, report).
-    ``device``: a torch device for the solve, back-projection and checks (the torch backend).
-    ``numba_started``: this glyph's on-demand fit already ran on numba (``auto`` then keeps it)."""
+    ``device``: a torch device for the solve, back-projection and checks (the torch backend)."""
     from emoji_alpha.solve import recompositing_loss, solve_exact
     from emoji_alpha.solve.backproject import consistency_error
     from emoji_alpha.solve.passes import run_passes
@@ -311,7 +311,7 @@ def solve_stack(stack: np.ndarray, premul_lr: np.ndarray, options: EnlargeOption
     transparent, opaque = footprint_masks(premul_lr[..., 3], size, 0)
     band = ~(transparent | opaque)
     result = np.zeros((*size, 4), np.float32)
-    backend = solver_backend(options, band.size, device, numba_started=numba_started)
+    backend = solver_backend(options, size[0] * size[1], device)
     with timer("solve"):
         premul, alpha = solve_exact(stack[:, band], backgrounds, backend=backend, device=device)
         result[band, :3], result[band, 3] = premul, alpha
@@ -405,8 +405,7 @@ def enlarge_solve(premul_lr: np.ndarray, size: tuple[int, int], upscaler, option
         levels = [round(float(b) * 255.0, 3) for b in options.backgrounds]
         save_stack(keep_stack, stack, premul_lr, StackInfo(levels, source, list(premul_lr.shape[:2]), list(size),
                                                             getattr(upscaler, "weights_sha256", ""), options.band_margin))
-    premul, report = solve_stack(stack, premul_lr, options, timer, debug_dir, solver_device(upscaler, options),
-                                 numba_started=stacked.backend == "numba")
+    premul, report = solve_stack(stack, premul_lr, options, timer, debug_dir, solver_device(upscaler, options))
     report.on_demand_fraction = stacked.on_demand_fraction
     return premul, report
 
