@@ -103,6 +103,8 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
     output_size((160, 160), size, scale)  # bad --size / --scale fail now, not once per glyph
     if not inputs:
         raise EmojiAlphaError("no inputs given")
+    # bad weights fail before the output folder (and its lock) exist
+    weights_sha = _weights_sha(liif.weights) if get_method(options.method).needs_liif else None
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -114,7 +116,6 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
                            only, limit)
         if not selected:
             raise EmojiAlphaError("no glyphs to enlarge in the inputs")
-        weights_sha = _weights_sha(liif.weights) if get_method(options.method).needs_liif else None
         budget = liif.memory_limit or _default_budget()
         summary = BatchSummary(out, total=len(selected))
         with Manifest.in_folder(out) as manifest:
