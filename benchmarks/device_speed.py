@@ -50,6 +50,7 @@ def _precisions(device: str) -> dict[str, bool]:
 
 
 def engine_cases(device: str, repeats: int, sizes) -> list[dict]:
+    from emoji_alpha.composite import flatten
     from emoji_alpha.images import premultiply, read_image
     from emoji_alpha.liif import weights
     from emoji_alpha.liif.engine import LiifEngine, reference_enlarge
@@ -57,7 +58,7 @@ def engine_cases(device: str, repeats: int, sizes) -> list[dict]:
     model = weights.load_model(weights.resolve("official", log=lambda _m: None), device)
     premul = premultiply(read_image(data_dir() / GLYPHS[1] / "160.png").rgba)
     levels = (0.0, 64 / 255, 192 / 255, 1.0)
-    composites = np.stack([premul[..., :3] + (1 - premul[..., 3:]) * b for b in levels])
+    composites = flatten(premul, np.asarray(levels, np.float32))
     images = torch.from_numpy(np.ascontiguousarray(composites.transpose(0, 3, 1, 2))).to(device)
     engines = {name: LiifEngine(model, half=half) for name, half in _precisions(device).items()}
     rows = []
@@ -81,10 +82,11 @@ def engine_cases(device: str, repeats: int, sizes) -> list[dict]:
 
 
 def glyph_cases(device: str, repeats: int, sizes) -> list[dict]:
-    from emoji_alpha.images import premultiply, read_image
+    from emoji_alpha.images import composite_over, premultiply, read_image
     from emoji_alpha.liif import Upscaler
     from emoji_alpha.liif.engine import reference_enlarge
     from emoji_alpha.options import EnlargeOptions
+    from emoji_alpha.peers import twobg_from
     from emoji_alpha.pipeline import enlarge_rgba
 
     quiet = {"log": lambda _m: None}
@@ -108,11 +110,10 @@ def glyph_cases(device: str, repeats: int, sizes) -> list[dict]:
                 row[name] = {"seconds": seconds, "split": split}
 
             def twobg():
-                rgb = [premul[..., :3], premul[..., :3] + (1 - premul[..., 3:4])]
+                rgb = [premul[..., :3], composite_over(premul, 1.0)]
                 black, white = (reference_enlarge(official.model, torch.from_numpy(c.transpose(2, 0, 1)[None].copy())
                                                   .to(device), (size, size))[0].cpu().numpy() for c in rgb)
-                alpha = np.clip(1 - (white - black).mean(2), 0, 1)
-                return np.concatenate([np.clip(black, 0, alpha[..., None]), alpha[..., None]], -1)
+                return twobg_from(black, white)
 
             with torch.inference_mode():
                 _, row["twobg_reference_s"], _ = _best(twobg, device, repeats)

@@ -34,10 +34,11 @@ def _run(case: str, glyph_path: str, size: int) -> dict:
     import numpy as np
     import torch
 
-    from emoji_alpha.images import premultiply, read_image, write_png, unpremultiply
+    from emoji_alpha.images import composite_over, premultiply, read_image, write_png, unpremultiply
     from emoji_alpha.liif import Upscaler
     from emoji_alpha.liif.engine import reference_enlarge
     from emoji_alpha.options import FAST_PRESET, EnlargeOptions
+    from emoji_alpha.peers import twobg_from
     from emoji_alpha.pipeline import enlarge_rgba
 
     premul = premultiply(read_image(glyph_path).rgba)
@@ -52,10 +53,8 @@ def _run(case: str, glyph_path: str, size: int) -> dict:
         # of two is slower per image at 2000: its unfolded chunks no longer fit the caches)
         black, white = (reference_enlarge(upscaler.model, torch.from_numpy(rgb.transpose(2, 0, 1)[None].copy()),
                                           (size, size))[0].numpy()
-                        for rgb in (premul[..., :3], premul[..., :3] + (1 - premul[..., 3:4])))
-        out = np.empty((size, size, 4), np.float32)
-        out[..., 3] = np.clip(1 - (white - black).mean(2), 0, 1)
-        out[..., :3] = np.clip(black, 0, out[..., 3:4])
+                        for rgb in (premul[..., :3], composite_over(premul, 1.0)))
+        out = twobg_from(black, white)
         split["liif"] = time.perf_counter() - start
     else:
         changes = VARIANTS[case][1] if case in VARIANTS else {}  # weights:NAME and default: no changes

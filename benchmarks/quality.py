@@ -41,14 +41,14 @@ import numpy as np
 from benchmarks import quality_report
 from benchmarks.harness import RESULTS, TINY, cache_dir, data_dir, metric_table, spread
 from emoji_alpha.composite import faint_mask, footprint_masks, middle_level
-from emoji_alpha.images import premultiply, read_image, unpremultiply, write_png
+from emoji_alpha.images import checkerboard, composite_over, premultiply, read_image, unpremultiply, write_png
 from emoji_alpha.metrics import evaluate
 from emoji_alpha.methods import PEERS, get_method
 from emoji_alpha.options import FAST_PRESET, EnlargeOptions
 from emoji_alpha.pipeline import enlarge_rgba, fill_faint, liif_stack, solve_stack
 from emoji_alpha.progress import progress_bar
 from emoji_alpha.solve.on_demand import complete_on_demand, split_levels
-from emoji_alpha.peers import KEY_LEVELS, choose_key, enlarge_lanczos, enlarge_separate, remove_key
+from emoji_alpha.peers import KEY_LEVELS, choose_key, enlarge_lanczos, enlarge_separate, remove_key, twobg_from
 
 LEVELS = tuple(KEY_LEVELS)  # 8-bit grey levels enlarged once per glyph
 TASKS = {"64-256": (64, 256, None), "160-640": (160, 640, 2), "32-64": (32, 64, None), "160-2000": (160, 2000, 0)}
@@ -235,11 +235,7 @@ def peer_prediction(label: str, name: str, premul_lr: np.ndarray, stack: np.ndar
                     stack_cache: Path) -> np.ndarray:
     """A peer method's result; twobg and keygrey from the shared stack (same LIIF output)."""
     if label == "twobg":
-        black, white = stack[LEVELS.index(0)], stack[LEVELS.index(255)]
-        out = np.empty((size, size, 4), np.float32)
-        out[..., 3] = np.clip(1.0 - (white - black).mean(axis=2), 0, 1)
-        out[..., :3] = np.clip(black, 0, out[..., 3:4])
-        return out
+        return twobg_from(stack[LEVELS.index(0)], stack[LEVELS.index(255)])
     if label == "keygrey":
         key = choose_key(premul_lr)
         return remove_key(stack[LEVELS.index(int(round(key * 255)))], key, premul_lr)
@@ -309,7 +305,7 @@ def worst_picture(path: Path, task: str, pairs, per_glyph, upscaler, size: int, 
     """Checkerboard composites and alpha maps: truth | default | twobg, for the 3 worst glyphs."""
     worst = sorted(per_glyph, key=lambda n: -np.nan_to_num(per_glyph[n]["solve (default)"]["edge_alpha_mae"]))[:3]
     lookup = {name: (lr, hr) for name, lr, hr in pairs}
-    checker = ((np.indices((size, size)).sum(0) // 16) % 2).astype(np.float32)[..., None] * 0.4 + 0.5
+    checker = checkerboard(size, size, 16, first=0.5, second=0.9)
     rows = []
     for name in worst:
         lr, truth = lookup[name]
@@ -319,7 +315,7 @@ def worst_picture(path: Path, task: str, pairs, per_glyph, upscaler, size: int, 
         two = peer_prediction("twobg", name, premul_lr, stack, size, upscaler, stack_cache)
         panels = []
         for premul in (premultiply(truth), default, two):
-            rgb = premul[..., :3] + (1 - premul[..., 3:4]) * checker
+            rgb = composite_over(premul, checker)
             panels += [rgb, np.repeat(premul[..., 3:4], 3, axis=2)]
         rows.append(np.concatenate(panels, axis=1))
     write_png(path, np.clip(np.concatenate(rows, axis=0), 0, 1))

@@ -26,10 +26,16 @@ KEY_LEVELS = (0, 32, 64, 96, 128, 160, 192, 233, 255)
 def enlarge_twobg(premul: np.ndarray, size: tuple[int, int], upscaler) -> np.ndarray:
     black = premul[..., :3]
     white = composite_over(premul, 1.0)
-    s_black, s_white = upscaler.enlarge_many(np.stack([black, white]), size)
-    out = np.empty((*size, 4), np.float32)
-    out[..., 3] = 1.0 - (s_white - s_black).mean(axis=2)
-    out[..., :3] = s_black
+    return twobg_from(*upscaler.enlarge_many(np.stack([black, white]), size))
+
+
+def twobg_from(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
+    """Premultiplied RGBA (H x W x 4) from the enlarged composites over black and white
+    (H x W x 3 each): a = 1 - mean_c(white - black), P = the composite over black, then
+    0 <= a <= 1 and 0 <= P_c <= a."""
+    out = np.empty((*over_black.shape[:2], 4), np.float32)
+    out[..., 3] = 1.0 - (over_white - over_black).mean(axis=2)
+    out[..., :3] = over_black
     return enforce_constraints(out)
 
 
