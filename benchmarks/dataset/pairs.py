@@ -15,7 +15,6 @@ deterministic; the manifest has no timestamps).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from benchmarks.dataset.selection import tiny_glyphs
 from benchmarks.dataset.sources import render_svg_string, resvg_version, twemoji_svg_dir, twemoji_version
 from benchmarks.dataset.variants import render_premultiplied, split_name, variant_params
 from benchmarks.harness.paths import TINY
-from emoji_alpha.images import unpremultiply, write_bytes_atomic, write_png
+from emoji_alpha.images import sha256_file, unpremultiply, write_bytes_atomic, write_png
 
 #: Resolution of the vector render everything else is area-averaged from.
 RENDER_SIZE = 1280
@@ -74,7 +73,7 @@ def save_sizes(folder: Path, images: dict[int, np.ndarray]) -> dict[str, str]:
         p8 = write_png(folder / f"{size}.png", straight)
         p16 = write_bytes_atomic(folder / f"{size}.16.png", png16_bytes(straight))
         for path in (p8, p16):
-            digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            digests[path.name] = sha256_file(path)
     return digests
 
 
