@@ -11,6 +11,7 @@ this module is cheap (no numpy, no torch).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable
 
@@ -62,13 +63,25 @@ class EnlargeOptions:
 #: with a soft shadow, for a small measured quality cost (benchmarks/results/quality_emoji.md).
 FAST_PRESET = {"on_demand_residual": 1.0, "faint_alpha": 1 / 255}
 
+#: What ``--device`` takes: cpu, cuda (the current GPU), cuda:N (GPU number N) or auto.
+DEVICE_PATTERN = re.compile(r"cpu|auto|cuda(:[0-9]+)?")
+
+
+def check_device_name(device: str) -> str:
+    """The device name in lower case if it is one ``--device`` takes (torch-free; whether it is
+    present is :func:`emoji_alpha.liif.upscaler.resolve_device`'s question)."""
+    name = str(device).strip().lower()
+    if not DEVICE_PATTERN.fullmatch(name):
+        raise EmojiAlphaError(f"unknown device {device!r}; use cpu, cuda, cuda:N (a GPU's number) or auto")
+    return name
+
 
 @dataclass(frozen=True)
 class LiifConfig:
     """How the LIIF upscaler is built (:class:`emoji_alpha.liif.Upscaler`)."""
 
     weights: str | None = None  # None: the default weights, emoji (from_flags puts in the method's own)
-    device: str = "cpu"  # cpu, cuda or auto
+    device: str = "cpu"  # cpu, cuda, cuda:N or auto
     chunk_size: int = DEFAULT_CHUNK  # output pixels decoded per chunk (memory vs speed)
     threads: int | None = None  # torch CPU threads; None: all cores (a batch divides them among its workers)
     #: Bytes: one upscaler's limit, or for a batch the budget of all local workers together
@@ -94,10 +107,12 @@ def from_flags(*, weights: str | os.PathLike[str] | None = None, device: str | N
     liif = LiifConfig(weights=get_method(options.method).weights if weights is None else os.fspath(weights),
                       memory_limit=memory_limit_bytes(memory_limit), threads=threads, half=half,
                       **_given(device=device, chunk_size=chunk_size))
-    if half:
-        from emoji_alpha.liif.upscaler import check_half
+    from emoji_alpha.liif.upscaler import check_half, resolve_device
 
-        check_half(liif.device)  # before any work (imports torch)
+    if get_method(options.method).needs_liif:
+        resolve_device(liif.device)  # a device that is not there fails before any work (imports torch)
+    if half:
+        check_half(liif.device)
     return options, liif
 
 

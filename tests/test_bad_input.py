@@ -88,6 +88,7 @@ BAD_VALUES = {
     "unknown method": ["-s", "32", "--method", "magic"],
     "unknown format": ["-s", "32", "--format", "gif"],
     "unknown device": ["-s", "32", "--device", "tpu"],
+    "device cuda:x": ["-s", "32", "--device", "cuda:x"],
     "backgrounds out of range": ["--size", "40", "--backgrounds", "0,300"],
     "bp-kernel unknown": ["--size", "40", "--bp-kernel", "cubic"],
 }
@@ -100,6 +101,7 @@ BAD_CARD_VALUES = {
     "over the memory limit": ["--size", "20000", "--memory-limit", "1"],
     "size 999999": ["--size", "999999"],
     "device tpu": ["--size", "64", "--device", "tpu"],
+    "device cuda:99": ["--size", "64", "--device", "cuda:99"],  # no such GPU (or none at all)
     "half on a CPU": ["--size", "64", "--half"],  # float16 needs a GPU
 }
 

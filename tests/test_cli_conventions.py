@@ -150,7 +150,7 @@ def test_backgrounds_help_shows_the_default_not_an_example():
 
 @pytest.mark.parametrize("command, choices", [
     ("enlarge", ["solve|rgba-liif|twobg|separate|keygrey|lanczos", "box|bilinear", "auto|numba|torch",
-                 "cpu|cuda|auto", "png|webp|tiff|jpeg"]),
+                 "cpu|cuda|cuda:N|auto", "png|webp|tiff|jpeg"]),
     ("solve", ["box|bilinear", "auto|numba|torch", "png|webp|tiff|jpeg"]),
 ])
 def test_choice_options_list_their_choices(command, choices):

@@ -16,13 +16,24 @@ import typer
 from emoji_alpha.methods import NAMES, method_help
 from emoji_alpha.options import BP_KERNELS, SOLVER_BACKENDS
 
-DeviceName = Literal["cpu", "cuda", "auto"]
+def device_name(value: str) -> str:
+    """--device's check at parse time (torch-free): the usage error names the choices."""
+    from emoji_alpha.errors import EmojiAlphaError
+    from emoji_alpha.options import check_device_name
+
+    try:
+        return check_device_name(value)
+    except EmojiAlphaError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 MethodName = Literal[NAMES]
 KernelName = Literal[BP_KERNELS]
 BackendName = Literal[SOLVER_BACKENDS]
 FormatName = Literal["png", "webp", "tiff", "jpeg"]
 
-Device = Annotated[DeviceName, typer.Option("--device", "-d", help="Where LIIF runs (auto: cuda when available).")]
+Device = Annotated[str, typer.Option("--device", "-d", metavar="cpu|cuda|cuda:N|auto", callback=device_name,
+                                     help="Where LIIF runs (cuda:N: GPU number N; auto: cuda when available).")]
 Half = Annotated[bool, typer.Option("--half", help="float16 LIIF on a GPU (approximate: benchmarks/results/device_speed.md).")]
 Threads = Annotated[Optional[int], typer.Option("--threads", "-j", min=1, show_default="all cores",
                                                 help="CPU threads for torch.")]

@@ -14,19 +14,23 @@ from emoji_alpha.images import sha256_file
 from emoji_alpha.liif import weights as weights_mod
 from emoji_alpha.liif.engine import DEFAULT_CHUNK, LiifEngine
 from emoji_alpha.liif.memory import default_memory_limit, estimate_memory
+from emoji_alpha.options import check_device_name
 
 
 def resolve_device(device: str) -> str:
-    """``cpu``, ``cuda`` (must be available) or ``auto`` (cuda when present)."""
+    """``cpu``, ``cuda`` or ``cuda:N`` (must be present) or ``auto`` (cuda when present)."""
     import torch
 
-    device = device.lower()
+    device = check_device_name(device)
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise EmojiAlphaError("CUDA was requested but no CUDA device is available; use --device cpu")
-    if not (device == "cpu" or device.startswith("cuda")):
-        raise EmojiAlphaError(f"unknown device {device!r}; use cpu, cuda or auto")
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise EmojiAlphaError("CUDA was requested but no CUDA device is available; use --device cpu")
+        index, count = int(device.partition(":")[2] or 0), torch.cuda.device_count()
+        if index >= count:
+            raise EmojiAlphaError(f"{device}: this machine has {count} CUDA device{'s' if count != 1 else ''} "
+                                  f"(cuda:0{f' to cuda:{count - 1}' if count > 1 else ''})")
     return device
 
 
