@@ -3,8 +3,8 @@ cases, each run as a user runs it, in a fresh process.
 
 Every case must fail with its exit code, one short ``error:`` line on stderr holding the case's
 fragments (or being the case's whole line), nothing on stdout, and nothing written or left
-behind in its folder (the working folder, where its outputs would go) but what the case names:
-a batch makes its folder and lock first. Cases whose set-up differs (a monkeypatched failure,
+behind in its folder (the working folder, where its outputs would go) but what the case names
+(a batch refused before any work removes the folder it made). Cases whose set-up differs (a monkeypatched failure,
 a read-only folder, a terminal, warnings before the error, a damaged stack or font) keep their
 own tests beside the code they test."""
 
@@ -51,6 +51,14 @@ class Bad:
 
 def bad(command: Callable[[Given], list], *fragments: str, **kwargs) -> Bad:
     return Bad(command, fragments, **kwargs)
+
+
+def copies(image: Path, folder: Path, n: int) -> Path:
+    """``folder`` holding ``n`` copies of ``image`` (a batch's input)."""
+    folder.mkdir()
+    for i in range(n):
+        (folder / f"glyph-{i}.png").write_bytes(image.read_bytes())
+    return folder
 
 
 def write(path: Path, data: bytes | str) -> Path:
@@ -176,6 +184,12 @@ CASES: dict[str, Bad] = {
     "enlarge a batch --weights a folder": bad(lambda g: ["enlarge", g.soft, "-o", f"{g.folder / 'out'}/", "--size",
                                                          "32", "--weights", mkdir(g.folder / "ckpt")],
                                               "is a folder", "official"),
+    "enlarge a batch --size 4": bad(lambda g: ["enlarge", g.soft, "-o", f"{g.folder / 'out'}/", "-s", "4",
+                                               "-m", "lanczos"],
+                                    "the batch's one glyph", "smaller than the input 16x16", "--scale 4"),
+    "enlarge a folder --size smaller than every glyph": bad(
+        lambda g: ["enlarge", copies(g.soft, g.folder / "ins", 3), "-o", g.folder / "out", "-s", "12x16", "-m",
+                   "lanczos"], "all 3 glyphs of the batch", "output 12x16 is smaller than the input 16x16"),
     # fonts
     "extract --naming apple": bad(lambda g: ["extract", sbix(g, strikes=(32,)), "-o", g.folder / "out",
                                              "--naming", "apple"],

@@ -102,6 +102,27 @@ def test_glyph_over_the_memory_budget_fails_before_running(tmp_path):
     assert summary.executor == ""  # nothing was started
 
 
+def test_a_size_that_shrinks_only_some_glyphs_fails_those(tmp_path):
+    small = batchkit.make_folder(tmp_path / "in", 2, size=16)
+    Image.fromarray(batchkit.glyph(5, size=40)).save(tmp_path / "in" / "glyph-u1F9CA.png")
+    out = tmp_path / "out"
+    summary = run_batch([tmp_path / "in"], out, size="32", options=LANCZOS, show_progress=False)
+    assert (summary.done, summary.failed) == (2, 1)
+    assert "output 32x32 is smaller than the input 40x40 (emoji-alpha only enlarges)" in dict(summary.failures)[
+        "glyph-u1F9CA.png"]
+    assert not (out / "glyph-u1F9CA.png").exists()
+    assert sorted(p.name for p in out.glob("*.png")) == sorted(p.name for p in small)
+
+
+def test_a_size_that_shrinks_every_glyph_is_one_error_and_leaves_nothing(tmp_path):
+    batchkit.make_folder(tmp_path / "in", 3, size=16)
+    for size, scale in (("4", None), (None, 0.5)):
+        with pytest.raises(EmojiAlphaError, match="all 3 glyphs of the batch: output .* is smaller than the input 16x16"):
+            run_batch([tmp_path / "in"], tmp_path / "new" / "out", size=size, scale=scale, options=LANCZOS,
+                      show_progress=False)
+        assert not (tmp_path / "new" / "out").exists()
+
+
 def test_user_errors(tmp_path):
     batchkit.make_folder(tmp_path / "in", 1)
     with pytest.raises(EmojiAlphaError, match="no such file"):

@@ -11,6 +11,7 @@ skipped; ``force`` redoes them. Only this process writes the manifest.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fcntl
 import json
@@ -105,17 +106,14 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
         raise EmojiAlphaError("no inputs given")
     # bad weights fail before the output folder (and its lock) exist
     weights_sha = _weights_sha(liif.weights) if get_method(options.method).needs_liif else None
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise write_failure(out, exc) from None
-    with _lock(out):
+    with _output_folder(out), _lock(out):
         _remove_stale_temp_files(out)
         _check_manifest(out, rebuild_manifest, show_progress)  # before a font's extraction, not after
         selected = _select(collect_inputs(inputs, out, only=only, naming=naming, show_progress=show_progress),
                            only, limit)
         if not selected:
             raise EmojiAlphaError("no glyphs to enlarge in the inputs")
+        _refuse_shrinking_all(selected, size, scale)
         budget = liif.memory_limit or _default_budget()
         summary = BatchSummary(out, total=len(selected))
         with Manifest.in_folder(out) as manifest:
@@ -241,6 +239,31 @@ def _select(found: list[_Input], only: Iterable[str] | None, limit: int | None) 
     return found[:limit] if limit is not None else found
 
 
+def _refuse_shrinking_all(selected: list[_Input], size: str | None, scale: float | None) -> None:
+    """One error, before any work, when the size would shrink every glyph: that is a mistyped
+    flag (often ``--size 4`` meant as ``--scale 4``), not a batch of failures. In a batch of
+    mixed sizes only the glyphs it would shrink fail (:func:`_plan`). Fills in ``in_size``."""
+    from emoji_alpha.sizes import check_enlarges, output_size
+
+    refused = None
+    for entry in selected:
+        entry.in_size = entry.in_size or _header_size(entry.source)
+        if entry.error is not None or entry.in_size is None:
+            return  # these fail for reasons of their own, each in its manifest row
+        try:
+            out_size = output_size(entry.in_size, size, scale)
+        except EmojiAlphaError:
+            return  # a per-glyph error (zero-sized, too large), reported in its row
+        try:
+            check_enlarges(entry.in_size, out_size, size, scale)
+            return
+        except EmojiAlphaError as exc:
+            refused = refused or exc
+    if refused is not None:
+        every = "the batch's one glyph" if len(selected) == 1 else f"all {len(selected)} glyphs of the batch"
+        raise EmojiAlphaError(f"{every}: {refused}")
+
+
 def _header_size(path: Path) -> tuple[int, int] | None:
     """(h, w) from the file header without decoding, or None if it cannot be read (the
     worker then reports why)."""
@@ -289,7 +312,7 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
     import emoji_alpha
     from emoji_alpha.composite import format_backgrounds
     from emoji_alpha.images import MAX_INPUT_PIXELS
-    from emoji_alpha.sizes import output_size
+    from emoji_alpha.sizes import check_enlarges, output_size
 
     options_json = _options_json(options)
     levels = format_backgrounds(options.backgrounds)
@@ -304,6 +327,7 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
         if error is None and entry.in_size is not None and entry.in_size[0] * entry.in_size[1] <= MAX_INPUT_PIXELS:
             try:
                 out_size = output_size(entry.in_size, size, scale)
+                check_enlarges(entry.in_size, out_size, size, scale)  # as for one file: emoji-alpha only enlarges
                 need = glyph_memory(entry.in_size, out_size, options, chunk_size)
                 if need + WORKER_OVERHEAD > budget:
                     error = (f"{entry.source}: enlarging {entry.in_size[1]}x{entry.in_size[0]} to "
@@ -508,6 +532,36 @@ class _lock:
     def __exit__(self, *exc) -> None:
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         self.handle.close()
+
+
+@contextlib.contextmanager
+def _output_folder(out: Path):
+    """Make the batch's output folder; if the batch is then refused before any work (a user
+    error), a folder it made that holds only the lock file is removed again."""
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_failure(out, exc) from None
+    try:
+        yield
+    except EmojiAlphaError:
+        if created:
+            _remove_if_unused(out)
+        raise
+
+
+def _remove_if_unused(folder: Path) -> None:
+    """Remove a folder this batch made if it holds nothing but the lock file (unlinked while
+    locked, so no other batch can be holding it)."""
+    try:
+        with open(folder / LOCK_NAME, "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.listdir(folder) == [LOCK_NAME]:
+                os.unlink(folder / LOCK_NAME)
+        folder.rmdir()
+    except OSError:  # BlockingIOError included: in use, or not empty; leave it
+        pass
 
 
 def batch_running_in(folder: Path) -> bool:
