@@ -5,6 +5,7 @@ solve, two batches with manifests), save every output, and compare two such runs
     PYTHONPATH=/path/to/old-tree python -m benchmarks.same_results run /tmp/before --tree /path/to/old-tree
     python -m benchmarks.same_results run /tmp/after
     python -m benchmarks.same_results compare /tmp/before /tmp/after     # IDENTICAL, or what differs
+    python -m benchmarks.same_results quality before/quality.json after/quality.json  # the quality benchmark's
 
 (The redesign step of issue #19 was checked with it: IDENTICAL.) The tree's own code must be the
 one imported: run it with that tree first on PYTHONPATH; ``--tree`` also names the tree whose CLI
@@ -184,6 +185,43 @@ def compare(a: Path, b: Path) -> int:
     return bad
 
 
+#: Quality-report fields that measure the machine, not the result.
+TIMING_FIELDS = ("seconds",)
+
+
+def compare_quality(before: Path, after: Path) -> int:
+    """Compare two quality reports (``benchmarks.quality``'s JSON) metric by metric, every glyph,
+    method and task, exactly (timing left out); print what differs. Returns how many values
+    differ or are missing on one side."""
+    from benchmarks import quality_report
+
+    a, b = quality_report.read(before), quality_report.read(after)
+    bad, compared = 0, 0
+    for key in ("weights", "weights_sha256", "default"):
+        if a.get(key) != b.get(key):
+            print(f"DIFFERS: {key}: {a.get(key)!r} vs {b.get(key)!r}")
+            bad += 1
+    for task in sorted(set(a["tasks"]) | set(b["tasks"])):
+        glyphs_a, glyphs_b = (r["tasks"].get(task, {}).get("per_glyph", {}) for r in (a, b))
+        for glyph in sorted(set(glyphs_a) | set(glyphs_b)):
+            methods_a, methods_b = glyphs_a.get(glyph, {}), glyphs_b.get(glyph, {})
+            for method in sorted(set(methods_a) | set(methods_b)):
+                x, y = methods_a.get(method), methods_b.get(method)
+                if x is None or y is None:
+                    print(f"MISSING: {task} {glyph} {method} in the {'before' if x is None else 'after'} report")
+                    bad += 1
+                    continue
+                for metric in sorted((set(x) | set(y)) - set(TIMING_FIELDS)):
+                    compared += 1
+                    if x.get(metric) != y.get(metric) and not (x.get(metric) != x.get(metric)
+                                                               and y.get(metric) != y.get(metric)):  # nan == nan
+                        print(f"DIFFERS: {task} {glyph} {method} {metric}: {x.get(metric)!r} vs {y.get(metric)!r}")
+                        bad += 1
+    counts = ", ".join(f"{task}: {len(report['per_glyph'])} glyphs" for task, report in sorted(a["tasks"].items()))
+    print(f"{'IDENTICAL' if not bad else f'{bad} DIFFERENCES'}: {compared} metric values compared ({counts})")
+    return bad
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -196,9 +234,14 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("compare", help="compare two OUTDIRs bitwise")
     p.add_argument("before", type=Path)
     p.add_argument("after", type=Path)
+    p = sub.add_parser("quality", help="compare two quality reports (JSON) metric by metric, timing left out")
+    p.add_argument("before", type=Path)
+    p.add_argument("after", type=Path)
     args = parser.parse_args(argv)
     if args.command == "compare":
         return 1 if compare(args.before, args.after) else 0
+    if args.command == "quality":
+        return 1 if compare_quality(args.before, args.after) else 0
     TREE = args.tree.resolve()
     run(args.outdir)
     return 0

@@ -118,3 +118,22 @@ def test_quality_tables_regenerate_from_the_committed_results():
         report = json.loads(path.read_text())
         sections = [quality.markdown(task, part["summary"], len(part["per_glyph"])) for task, part in report["tasks"].items()]
         assert path.with_suffix(".md").read_text().endswith("\n".join(sections)), path.name
+
+
+def test_same_results_quality_compares_every_metric_but_timing(tmp_path, capsys):
+    from benchmarks import same_results
+
+    def report(edge: float, seconds: float, psnr: float = float("nan")) -> Path:
+        metrics = {"edge_alpha_mae": edge, "any_bg_psnr": psnr, "seconds": seconds}
+        data = {"weights": "official", "weights_sha256": "ab", "default": {"passes": 0},
+                "tasks": {"64-256": {"summary": {}, "per_glyph": {"1fab0": {"solve (default)": metrics}}}}}
+        path = tmp_path / f"r{len(list(tmp_path.iterdir()))}.json"
+        path.write_text(json.dumps(data))
+        return path
+
+    base = report(2.5, 1.0)
+    assert same_results.compare_quality(base, report(2.5, 9.0)) == 0  # timing and nan == nan do not count
+    assert "IDENTICAL: 2 metric values compared (64-256: 1 glyphs)" in capsys.readouterr().out
+    assert same_results.compare_quality(base, report(2.5000001, 1.0)) == 1
+    assert "DIFFERS: 64-256 1fab0 solve (default) edge_alpha_mae" in capsys.readouterr().out
+    assert same_results.compare_quality(base, report(2.5, 1.0, psnr=30.0)) == 1
