@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from emoji_alpha.batch.manifest import FIELDS, ManifestRow, Manifest
+from emoji_alpha.batch.manifest import FIELDS, MANIFEST_NAME, ManifestRow, Manifest
 from emoji_alpha.batch.run import WORKER_OVERHEAD, glyph_memory, plan_workers
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.options import EnlargeOptions
@@ -70,6 +70,21 @@ def test_old_manifest_reads_without_changing(tmp_path):
     with pytest.raises(UnreadableManifestError, match="no glyphs table") as found:
         read_rows(path)
     assert found.value.reason == "no glyphs table"
+
+
+def test_reading_a_batch_manifest_leaves_no_wal_files(tmp_path):
+    """A batch's manifest is in WAL mode; a reader that only reads still leaves nothing beside it
+    (a read-only SQLite connection leaves -wal and -shm files behind)."""
+    from emoji_alpha.batch.manifest import read_rows
+
+    with Manifest.in_folder(tmp_path) as manifest:
+        manifest.put_pending([ManifestRow(name="glyph-a.png", source="a.png", status="pending")])
+    before = sorted(p.name for p in tmp_path.iterdir())
+    content = (tmp_path / MANIFEST_NAME).read_bytes()
+    assert [row.name for row in read_rows(tmp_path / MANIFEST_NAME)] == ["glyph-a.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == before and MANIFEST_NAME in before
+    assert not any(name.endswith(("-wal", "-shm")) for name in before)
+    assert (tmp_path / MANIFEST_NAME).read_bytes() == content
 
 
 def test_status_needs_a_manifest(tmp_path):

@@ -302,8 +302,8 @@ class UnreadableManifestError(EmojiAlphaError):
 
 
 def read_rows(path: str | Path) -> list[ManifestRow] | None:
-    """Every row of the manifest at ``path``, in table order, read-only: nothing is created,
-    migrated or locked, so a manifest of an older version (fewer columns: those are None) or
+    """Every row of the manifest at ``path``, in table order, only read: nothing is created,
+    migrated or written (nor left beside it), so a manifest of an older version (fewer columns: those are None) or
     one a batch is writing reads as it stands. None when there is no manifest file; an
     :class:`UnreadableManifestError` when it cannot be opened or read, has no ``glyphs``
     table, or its table no ``name`` column (the report then lists the glyph files instead)."""
@@ -311,9 +311,11 @@ def read_rows(path: str | Path) -> list[ManifestRow] | None:
     if not path.is_file():
         return None
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
+        connection = _connect_to_read(path)
+    except sqlite3.OperationalError as exc:
         raise UnreadableManifestError(path, f"cannot open ({exc})") from None
+    except sqlite3.Error as exc:
+        raise UnreadableManifestError(path, f"unreadable ({exc})") from None
     try:
         connection.row_factory = sqlite3.Row
         columns = [row[1] for row in connection.execute("PRAGMA table_info(glyphs)")]
@@ -326,6 +328,25 @@ def read_rows(path: str | Path) -> list[ManifestRow] | None:
         raise UnreadableManifestError(path, f"unreadable ({exc})") from None
     finally:
         connection.close()
+
+
+def _connect_to_read(path: Path) -> sqlite3.Connection:
+    """A connection that only reads: opened read-write where the file allows it, so that when
+    it is the last to close SQLite removes the WAL's -wal and -shm files (a read-only one leaves
+    them beside the manifest); read-only where it must be (a write-protected file or folder)."""
+    for mode in ("rw", "ro"):
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True)
+        try:
+            connection.execute("PRAGMA schema_version")  # opens the file, so that a refusal shows now
+            return connection
+        except sqlite3.OperationalError:
+            connection.close()
+            if mode == "ro":
+                raise
+        except sqlite3.Error:
+            connection.close()
+            raise
+    raise AssertionError("unreachable")
 
 
 def _to_row(row: sqlite3.Row) -> ManifestRow:
