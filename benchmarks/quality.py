@@ -134,12 +134,18 @@ def stack_for(name: str, premul_lr: np.ndarray, size: int, margin: int | None, u
     if path.exists():
         return np.load(path).astype(np.float32)
     options = dataclasses.replace(DEFAULT, backgrounds=tuple(b / 255.0 for b in LEVELS), band_margin=margin)
-    stack = liif_stack(premul_lr, (size, size), upscaler, options)
-    cache.mkdir(parents=True, exist_ok=True)
+    return _cached(path, liif_stack(premul_lr, (size, size), upscaler, options))
+
+
+def _cached(path: Path, image: np.ndarray) -> np.ndarray:
+    """Keep ``image`` at ``path`` as float16 and return what a later run will load from there,
+    so that a run that computes a stack and one that reloads it measure the same numbers."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kept = image.astype(np.float16)
     tmp = path.with_suffix(".tmp.npy")
-    np.save(tmp, stack.astype(np.float16))
+    np.save(tmp, kept)
     os.replace(tmp, path)
-    return stack
+    return kept.astype(np.float32)
 
 
 def subset(stack: np.ndarray, levels) -> np.ndarray:
@@ -244,10 +250,7 @@ def peer_prediction(label: str, name: str, premul_lr: np.ndarray, stack: np.ndar
     path = stack_cache / f"{name}.separate.npy"
     if path.exists():
         return np.load(path).astype(np.float32)
-    separate = enlarge_separate(premul_lr, (size, size), upscaler)
-    np.save(path.with_suffix(".tmp.npy"), separate.astype(np.float16))
-    os.replace(path.with_suffix(".tmp.npy"), path)
-    return separate
+    return _cached(path, enlarge_separate(premul_lr, (size, size), upscaler))
 
 
 def load_pairs(task: str, names: list[str], pairs_dir: Path) -> list[tuple[str, np.ndarray, np.ndarray]]:
