@@ -292,6 +292,9 @@ def encode_png(image: np.ndarray) -> bytes:
 IMAGE_FORMATS = ("png", "webp", "tiff", "jpeg")
 FORMAT_SUFFIXES = {".png": "png", ".webp": "webp", ".tif": "tiff", ".tiff": "tiff", ".jpg": "jpeg", ".jpeg": "jpeg"}
 FORMAT_TITLES = {"png": "PNG", "webp": "WebP", "tiff": "TIFF", "jpeg": "JPEG"}
+#: The image files a batch takes from a folder, by suffix: every output format and two more
+#: that :func:`read_image` decodes (one file named on the command line may be any image).
+INPUT_SUFFIXES = (*FORMAT_SUFFIXES, ".gif", ".bmp")
 #: Formats that keep an alpha channel; JPEG has none.
 ALPHA_FORMATS = ("png", "webp", "tiff")
 #: libwebp's longest side.

@@ -102,6 +102,29 @@ def test_glyph_over_the_memory_budget_fails_before_running(tmp_path):
     assert summary.executor == ""  # nothing was started
 
 
+def test_a_folder_of_other_image_formats_gives_pngs(tmp_path):
+    """A folder's WebP, TIFF and JPEG files are enlarged as one such file is; outputs are PNGs."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    Image.fromarray(batchkit.glyph(1)).save(folder / "glyph-u1F343.webp", lossless=True)
+    Image.fromarray(batchkit.glyph(2)).save(folder / "glyph-u2764.tiff")
+    Image.fromarray(batchkit.card(16)).save(folder / "card.jpg")
+    (folder / "notes.txt").write_text("not an image")
+    summary = run_batch([folder], tmp_path / "out", size="32", options=LANCZOS, show_progress=False)
+    assert (summary.total, summary.done, summary.failed) == (3, 3, 0)
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == ["card.png", "glyph-u1F343.png",
+                                                                          "glyph-u2764.png"]
+    assert batchkit.rows(tmp_path / "out")["glyph-u1F343.png"]["codepoints"] == "1F343"
+    (folder / "glyph-u1F343.png").write_bytes((tmp_path / "out" / "glyph-u1F343.png").read_bytes())
+    with pytest.raises(EmojiAlphaError, match="both write glyph-u1F343.png"):
+        run_batch([folder], tmp_path / "out2", size="64", options=LANCZOS, show_progress=False)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("x")
+    with pytest.raises(EmojiAlphaError, match=r"no images in this folder \(a folder's .png, .webp"):
+        run_batch([empty], tmp_path / "out3", size="64", options=LANCZOS, show_progress=False)
+
+
 def test_a_size_that_shrinks_only_some_glyphs_fails_those(tmp_path):
     small = batchkit.make_folder(tmp_path / "in", 2, size=16)
     Image.fromarray(batchkit.glyph(5, size=40)).save(tmp_path / "in" / "glyph-u1F9CA.png")

@@ -2,8 +2,9 @@
 
 >>> summary = run_batch(["NotoColorEmoji.ttf"], "out", size="2000", workers=2)
 
-Inputs are fonts (extracted into ``OUTDIR/source/<font stem>/``), folders of PNGs (not
-recursive) or image files. Each output is ``OUTDIR/<input stem>.png``. The manifest
+Inputs are fonts (extracted into ``OUTDIR/source/<font stem>/``), folders of images (PNG,
+WebP, TIFF, JPEG, GIF, BMP; not recursive) or image files. Each output is
+``OUTDIR/<input stem>.png``. The manifest
 ``OUTDIR/emoji-alpha.sqlite`` (see :mod:`emoji_alpha.batch.manifest`) makes a rerun resume:
 glyphs done with the same settings whose output file still has the recorded sha256 are
 skipped; ``force`` redoes them. Only this process writes the manifest.
@@ -25,12 +26,12 @@ from pathlib import Path
 from emoji_alpha.batch.manifest import MANIFEST_NAME, ManifestRow, Manifest, UnusableManifestError
 from emoji_alpha.batch.worker import GlyphOutcome, GlyphTask, WorkerConfig
 from emoji_alpha.errors import DiskFullError, EmojiAlphaError, write_failure
+from emoji_alpha.images import INPUT_SUFFIXES
 from emoji_alpha.liif.memory import DEFAULT_CHUNK
 from emoji_alpha.methods import get_method
 from emoji_alpha.options import EnlargeOptions, LiifConfig
 
 FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".woff", ".woff2"}
-IMAGE_SUFFIXES = {".png"}
 SOURCE_DIR = "source"
 LOCK_NAME = ".emoji-alpha.lock"
 #: Memory a worker process holds besides its glyph: Python, torch, numba and the LIIF model.
@@ -169,10 +170,11 @@ def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: 
         if not item.exists():
             raise EmojiAlphaError(f"{item}: no such file or folder")
         if item.is_dir():
-            files = sorted(p for p in item.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+            files = sorted(p for p in item.iterdir() if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
                            and not p.name.startswith("."))
             if not files:
-                raise EmojiAlphaError(f"{item}: no PNG files in this folder")
+                raise EmojiAlphaError(f"{item}: no images in this folder (a folder's {', '.join(INPUT_SUFFIXES)} "
+                                      f"files are enlarged)")
             found += [_Input(p, p.stem + ".png", codepoint_text(parse_codepoints(p.name) or ())) for p in files]
         elif _is_font(item):
             # One font alone: let the extractor pick --only glyphs (it knows glyph names too).

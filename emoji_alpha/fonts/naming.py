@@ -236,16 +236,20 @@ def _numbered(stem: str, glyph_id: int, taken: set[str]) -> str:
 def parse_codepoints(name: str) -> CodepointSeq | None:
     """Read a codepoint sequence back from a file name, or ``None`` if it does not carry one.
 
-    Understands our ``glyph-u1F468_u200D_u1F469.png`` (and Apple suffixes such as ``.3``),
+    Understands our ``glyph-u1F468_u200D_u1F469.png`` (any image suffix a folder batch takes;
+    Apple suffixes such as ``.3``),
     and, for reference folders from elsewhere, ``u1F600``, ``emoji_u1f600.png`` (Noto's
     sources) and ``1f468-200d-1f469.png`` (Twemoji). VS16 is dropped, as in our names.
     ``glyph-`` names must use the ``u`` prefix so a glyph called ``glyph-cafe`` is not
     mistaken for U+CAFE.
     """
+    from emoji_alpha.images import INPUT_SUFFIXES
+
     stem = name.rsplit("/", 1)[-1]
-    for ext in (".png", ".svg", ".PNG", ".SVG"):
-        if stem.endswith(ext):
+    for ext in (".svg", *INPUT_SUFFIXES):  # the files a folder batch takes, in any case
+        if stem.lower().endswith(ext):
             stem = stem[: -len(ext)]
+            break
     strict = stem.startswith(PREFIX)
     for prefix in (PREFIX, "emoji_", "emoji-"):
         if stem.startswith(prefix):
