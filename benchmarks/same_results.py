@@ -5,7 +5,7 @@ solve, two batches with manifests), save every output, and compare two such runs
     PYTHONPATH=/path/to/old-tree python -m benchmarks.same_results run /tmp/before --tree /path/to/old-tree
     python -m benchmarks.same_results run /tmp/after
     python -m benchmarks.same_results compare /tmp/before /tmp/after     # IDENTICAL, or what differs
-    python -m benchmarks.same_results quality before/quality.json after/quality.json  # the quality benchmark's
+    python -m benchmarks.same_results quality before/quality.json after/quality.json  # two quality reports
 
 (The redesign step of issue #19 was checked with it: IDENTICAL.) The tree's own code must be the
 one imported: run it with that tree first on PYTHONPATH; ``--tree`` also names the tree whose CLI

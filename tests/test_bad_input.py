@@ -4,9 +4,9 @@ cases, each run as a user runs it, in a fresh process.
 Every case must fail with its exit code, one short ``error:`` line on stderr holding the case's
 fragments (or being the case's whole line), nothing on stdout, and nothing written or left
 behind in its folder (the working folder, where its outputs would go) but what the case names
-(a batch refused before any work removes the folder it made). Cases whose set-up differs (a monkeypatched failure,
-a read-only folder, a terminal, warnings before the error, a damaged stack or font) keep their
-own tests beside the code they test."""
+(a batch refused before any work removes the folder it made). Cases whose set-up differs (a
+monkeypatched failure, a read-only folder, a terminal, warnings before the error, a damaged
+stack or font) keep their own tests beside the code they test."""
 
 from __future__ import annotations
 

@@ -303,10 +303,11 @@ class UnreadableManifestError(EmojiAlphaError):
 
 def read_rows(path: str | Path) -> list[ManifestRow] | None:
     """Every row of the manifest at ``path``, in table order, only read: nothing is created,
-    migrated or written (nor left beside it), so a manifest of an older version (fewer columns: those are None) or
-    one a batch is writing reads as it stands. None when there is no manifest file; an
-    :class:`UnreadableManifestError` when it cannot be opened or read, has no ``glyphs``
-    table, or its table no ``name`` column (the report then lists the glyph files instead)."""
+    migrated or written (nor left beside it), so a manifest of an older version (fewer
+    columns: those are None) or one a batch is writing reads as it stands. None when there
+    is no manifest file; an :class:`UnreadableManifestError` when it cannot be opened or
+    read, has no ``glyphs`` table, or its table no ``name`` column (the report then lists the
+    glyph files instead)."""
     path = Path(path)
     if not path.is_file():
         return None

@@ -16,6 +16,7 @@ import typer
 from emoji_alpha.methods import NAMES, method_help
 from emoji_alpha.options import BP_KERNELS, SOLVER_BACKENDS
 
+
 def device_name(value: str) -> str:
     """--device's check at parse time (torch-free): the usage error names the choices."""
     from emoji_alpha.errors import EmojiAlphaError
