@@ -184,6 +184,8 @@ CASES: dict[str, Bad] = {
     "enlarge a batch --weights a folder": bad(lambda g: ["enlarge", g.soft, "-o", f"{g.folder / 'out'}/", "--size",
                                                          "32", "--weights", mkdir(g.folder / "ckpt")],
                                               "is a folder", "official"),
+    "enlarge a batch --format jpeg": bad(lambda g: ["enlarge", g.soft, "-o", f"{g.folder / 'out'}/", *CHEAP,
+                                                    "--format", "jpeg"], "JPEG cannot store", "png, webp, tiff"),
     "enlarge a batch --size 4": bad(lambda g: ["enlarge", g.soft, "-o", f"{g.folder / 'out'}/", "-s", "4",
                                                "-m", "lanczos"],
                                     "the batch's one glyph", "smaller than the input 16x16", "--scale 4"),

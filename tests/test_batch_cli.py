@@ -36,3 +36,12 @@ def test_single_file_form_is_unchanged_and_a_folder_output_is_a_batch(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "folder" / source.name).exists()
 
+
+
+def test_batch_format_names_the_outputs_format(tmp_path):
+    batchkit.make_folder(tmp_path / "in", 2)
+    result = clikit.run("enlarge", tmp_path / "in", "-o", f"{tmp_path / 'out'}/", "-s", "32", "-m", "lanczos",
+                        "--format", "webp")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.suffix for p in (tmp_path / "out").iterdir() if p.is_file() and p.name.startswith("glyph-")) == \
+        [".webp", ".webp"]

@@ -102,6 +102,41 @@ def test_glyph_over_the_memory_budget_fails_before_running(tmp_path):
     assert summary.executor == ""  # nothing was started
 
 
+@pytest.mark.parametrize("image_format, suffix", [("webp", ".webp"), ("tiff", ".tiff")])
+def test_outputs_in_another_format_hold_the_png_pixels(tmp_path, image_format, suffix):
+    """--format webp / tiff: lossless, so each file decodes to what the PNG batch writes; the
+    manifest names the files, a rerun resumes, a font's glyphs are renamed alike."""
+    from emoji_alpha.images import read_image
+
+    batchkit.make_folder(tmp_path / "in", 2)
+    png = run_batch([tmp_path / "in"], tmp_path / "png", size="32", options=LANCZOS, show_progress=False)
+    other = run_batch([tmp_path / "in"], tmp_path / "other", size="32", options=LANCZOS, image_format=image_format,
+                      show_progress=False)
+    assert png.ok and other.ok and other.done == 2
+    found = batchkit.assert_outputs_match_manifest(tmp_path / "other")
+    assert sorted(found) == sorted(path.stem + suffix for path in (tmp_path / "png").glob("*.png"))
+    assert not list((tmp_path / "other").glob("*.png"))
+    for path in (tmp_path / "png").glob("*.png"):
+        assert np.array_equal(read_image(tmp_path / "other" / (path.stem + suffix)).rgba, read_image(path).rgba)
+    again = run_batch([tmp_path / "in"], tmp_path / "other", size="32", options=LANCZOS, image_format=image_format,
+                      show_progress=False)
+    assert (again.skipped, again.done) == (2, 0)
+    font = fontkit.build_sbix(tmp_path / "s.ttf", strikes=(16,))
+    run_batch([font], tmp_path / "font", size="32", options=LANCZOS, image_format=image_format, only="u1F343",
+              show_progress=False)
+    assert (tmp_path / "font" / f"glyph-u1F343{suffix}").is_file()
+    assert (tmp_path / "font" / "source" / "s" / "glyph-u1F343.png").is_file()  # the extracted source stays PNG
+
+
+def test_jpeg_or_an_unknown_format_is_refused_for_a_batch(tmp_path):
+    batchkit.make_folder(tmp_path / "in", 1)
+    for image_format, message in (("jpeg", "JPEG cannot store"), ("gif", "unknown --format 'gif'")):
+        with pytest.raises(EmojiAlphaError, match=message):
+            run_batch([tmp_path / "in"], tmp_path / "out", size="32", options=LANCZOS, image_format=image_format,
+                      show_progress=False)
+        assert not (tmp_path / "out").exists()
+
+
 def test_a_folder_of_other_image_formats_gives_pngs(tmp_path):
     """A folder's WebP, TIFF and JPEG files are enlarged as one such file is; outputs are PNGs."""
     folder = tmp_path / "in"

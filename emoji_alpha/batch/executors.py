@@ -156,7 +156,7 @@ class DaskExecutor:
                     data = Path(task.source).read_bytes()
                 except OSError:
                     data = None  # the worker then reports why it cannot be read
-                shipped = dataclasses.replace(task, data=data, return_png=data is not None)
+                shipped = dataclasses.replace(task, data=data, return_output=data is not None)
                 future = self.client.submit(process_glyph_with, shipped, self.config, pure=False,
                                             key=f"emoji-alpha-{task.name}-{time.time_ns()}")
                 owners[future.key] = task
@@ -168,13 +168,13 @@ class DaskExecutor:
                 task = owners.pop(future.key)
                 try:
                     outcome = future.result()
-                    if outcome.png is not None:  # written here, by the client, atomically
+                    if outcome.output is not None:  # written here, by the client, atomically
                         try:
-                            write_bytes_atomic(task.output, outcome.png)
+                            write_bytes_atomic(task.output, outcome.output)
                         except EmojiAlphaError as exc:  # disk full, read-only folder: the glyph fails
                             outcome = _failed(task, str(exc))
                             outcome.stops_batch = isinstance(exc, DiskFullError)
-                        outcome.png = None
+                        outcome.output = None
                     yield outcome
                 except (self.distributed.KilledWorker, CancelledError) as exc:
                     yield _failed(task, f"Dask worker lost ({type(exc).__name__}: {exc})")

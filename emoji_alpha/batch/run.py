@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from emoji_alpha.batch.manifest import MANIFEST_NAME, ManifestRow, Manifest, UnusableManifestError
 from emoji_alpha.batch.worker import GlyphOutcome, GlyphTask, WorkerConfig
@@ -73,7 +73,8 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
               scale: float | None = None, options: EnlargeOptions | None = None, liif: LiifConfig | None = None,
               workers: int = 1, dask_address: str | None = None, only: Iterable[str] | None = None,
               limit: int | None = None, force: bool = False, naming: str | None = None,
-              show_progress: bool = True, rebuild_manifest: bool = False) -> BatchSummary:
+              show_progress: bool = True, rebuild_manifest: bool = False,
+              image_format: str | None = None) -> BatchSummary:
     """Enlarge every glyph of ``inputs`` into ``out_dir`` with ``options`` and LIIF as ``liif``
     says; see the module docs.
 
@@ -81,7 +82,8 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
     of RAM); fewer than ``workers`` run when it does not allow them, and ``liif.threads``
     (default: all cores) are divided among them. With ``dask_address`` the cluster's workers
     run the glyphs and ``liif.memory_limit`` caps each glyph instead. ``naming``
-    names font glyphs: ``sequence`` (default) or ``glyph`` (:mod:`emoji_alpha.fonts.naming`). Raises
+    names font glyphs: ``sequence`` (default) or ``glyph`` (:mod:`emoji_alpha.fonts.naming`).
+    ``image_format`` is the outputs' format: png (default), webp (lossless) or tiff. Raises
     :class:`EmojiAlphaError` for user errors (nothing to do, bad options, busy folder, a
     damaged manifest: ``rebuild_manifest`` sets that aside and starts a new one); a glyph
     that fails is recorded and the batch goes on (``summary.ok`` is then False), except when
@@ -103,6 +105,7 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
     if limit is not None and limit < 0:
         raise EmojiAlphaError(f"--limit must not be negative, got {limit}")
     output_size((160, 160), size, scale)  # bad --size / --scale fail now, not once per glyph
+    suffix = _output_suffix(image_format)
     if not inputs:
         raise EmojiAlphaError("no inputs given")
     # bad weights fail before the output folder (and its lock) exist
@@ -110,8 +113,8 @@ def run_batch(inputs: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *
     with _output_folder(out), _lock(out):
         _remove_stale_temp_files(out)
         _check_manifest(out, rebuild_manifest, show_progress)  # before a font's extraction, not after
-        selected = _select(collect_inputs(inputs, out, only=only, naming=naming, show_progress=show_progress),
-                           only, limit)
+        selected = _select(collect_inputs(inputs, out, only=only, naming=naming, show_progress=show_progress,
+                                          suffix=suffix), only, limit)
         if not selected:
             raise EmojiAlphaError("no glyphs to enlarge in the inputs")
         _refuse_shrinking_all(selected, size, scale)
@@ -155,8 +158,9 @@ def _check_manifest(out: Path, rebuild: bool, show_progress: bool) -> None:
 # -- inputs -----------------------------------------------------------------------------
 
 def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: Iterable[str] | None = None,
-                   naming: str | None = None, show_progress: bool = False) -> list[_Input]:
-    """Every glyph the inputs hold, fonts extracted into ``out_dir/source/``; sorted by name.
+                   naming: str | None = None, show_progress: bool = False, suffix: str = ".png") -> list[_Input]:
+    """Every glyph the inputs hold, fonts extracted into ``out_dir/source/``; sorted by name
+    (the output file's, ending in ``suffix``).
 
     A font collection's faces come out as ``face-<index>/glyph-*.png``, in the sources and
     the outputs alike. A font glyph whose image cannot be decoded is an input with an
@@ -175,7 +179,7 @@ def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: 
             if not files:
                 raise EmojiAlphaError(f"{item}: no images in this folder (a folder's {', '.join(INPUT_SUFFIXES)} "
                                       f"files are enlarged)")
-            found += [_Input(p, p.stem + ".png", codepoint_text(parse_codepoints(p.name) or ())) for p in files]
+            found += [_Input(p, p.stem + suffix, codepoint_text(parse_codepoints(p.name) or ())) for p in files]
         elif _is_font(item):
             # One font alone: let the extractor pick --only glyphs (it knows glyph names too).
             folder = out_dir / SOURCE_DIR / item.stem
@@ -190,13 +194,14 @@ def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: 
 
             records = extract_glyphs(item, folder, only=wanted if wanted and len(inputs) == 1 else None,
                                      naming=naming or DEFAULT_NAMING, on_skip=skip)
-            found += [_Input(folder / r.file, r.file, r.codepoints, tuple(s for s in r.sequences.split(", ") if s),
-                             (r.height, r.width))
+            found += [_Input(folder / r.file, _renamed(r.file, suffix), r.codepoints,
+                             tuple(s for s in r.sequences.split(", ") if s), (r.height, r.width))
                       for r in records]
-            found += [_Input(folder / g.file, g.file, g.codepoints, error=f"{item}: glyph {g.glyph_name!r}: {g.reason}")
+            found += [_Input(folder / g.file, _renamed(g.file, suffix), g.codepoints,
+                             error=f"{item}: glyph {g.glyph_name!r}: {g.reason}")
                       for g in skipped]
         else:
-            found.append(_Input(item, item.stem + ".png", codepoint_text(parse_codepoints(item.name) or ())))
+            found.append(_Input(item, item.stem + suffix, codepoint_text(parse_codepoints(item.name) or ())))
     by_name: dict[str, _Input] = {}
     for entry in found:
         other = by_name.setdefault(entry.name.lower(), entry)
@@ -205,6 +210,25 @@ def collect_inputs(inputs: Sequence[str | os.PathLike], out_dir: Path, *, only: 
         if (out_dir / entry.name).resolve() == entry.source.resolve():
             raise EmojiAlphaError(f"refusing to overwrite the input {entry.source}; choose another output folder")
     return sorted(found, key=lambda e: e.name)
+
+
+def _output_suffix(image_format: str | None) -> str:
+    """The outputs' file suffix for ``--format`` (None: png); JPEG is refused (no alpha)."""
+    from emoji_alpha.images import ALPHA_FORMATS, IMAGE_FORMATS
+    from emoji_alpha.outputs import DEFAULT_SUFFIXES
+
+    image_format = (image_format or "png").lower()
+    if image_format not in IMAGE_FORMATS:
+        raise EmojiAlphaError(f"unknown --format {image_format!r}; a batch writes {', '.join(ALPHA_FORMATS)}")
+    if image_format not in ALPHA_FORMATS:
+        raise EmojiAlphaError(f"--format {image_format}: glyphs have transparency, which JPEG cannot store; "
+                              f"a batch writes {', '.join(ALPHA_FORMATS)}")
+    return DEFAULT_SUFFIXES[image_format]
+
+
+def _renamed(file: str, suffix: str) -> str:
+    """An extracted glyph's file name (``face-1/glyph-u1F343.png``) with the outputs' suffix."""
+    return str(PurePosixPath(file).with_suffix(suffix))
 
 
 def _is_font(path: Path) -> bool:
@@ -313,7 +337,8 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
     """
     import emoji_alpha
     from emoji_alpha.composite import format_backgrounds
-    from emoji_alpha.images import MAX_INPUT_PIXELS
+    from emoji_alpha.images import MAX_INPUT_PIXELS, WEBP_MAX_SIDE
+    from emoji_alpha.outputs import format_for_suffix
     from emoji_alpha.sizes import check_enlarges, output_size
 
     options_json = _options_json(options)
@@ -330,6 +355,9 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
             try:
                 out_size = output_size(entry.in_size, size, scale)
                 check_enlarges(entry.in_size, out_size, size, scale)  # as for one file: emoji-alpha only enlarges
+                if format_for_suffix(entry.name) == "webp" and max(out_size) > WEBP_MAX_SIDE:
+                    raise EmojiAlphaError(f"WebP holds at most {WEBP_MAX_SIDE} px a side, the output is "
+                                          f"{out_size[1]}x{out_size[0]}; write PNG or TIFF instead")
                 need = glyph_memory(entry.in_size, out_size, options, chunk_size)
                 if need + WORKER_OVERHEAD > budget:
                     error = (f"{entry.source}: enlarging {entry.in_size[1]}x{entry.in_size[0]} to "
@@ -584,6 +612,10 @@ def batch_running_in(folder: Path) -> bool:
 
 
 def _remove_stale_temp_files(folder: Path) -> None:
-    """Temp files of atomic writes cut short by a kill (``.<name>.png.<random>.tmp``)."""
-    for path in folder.glob(".*.png.*.tmp"):
-        path.unlink(missing_ok=True)
+    """Temp files of atomic writes cut short by a kill (``.<name>.png.<random>.tmp``, or
+    another output suffix)."""
+    from emoji_alpha.outputs import DEFAULT_SUFFIXES
+
+    for suffix in DEFAULT_SUFFIXES.values():
+        for path in folder.glob(f".*{suffix}.*.tmp"):
+            path.unlink(missing_ok=True)

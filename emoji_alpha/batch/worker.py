@@ -42,11 +42,11 @@ class WorkerConfig:
 class GlyphTask:
     name: str  #: output file name (also the manifest key)
     source: str  #: input image path
-    output: str  #: output PNG path
-    #: Dask: the input's bytes travel with the task and the PNG comes back in the outcome,
-    #: so workers need no file system shared with the client.
+    output: str  #: output image path; its suffix names the format (.png, .webp, .tiff)
+    #: Dask: the input's bytes travel with the task and the encoded output comes back in the
+    #: outcome, so workers need no file system shared with the client.
     data: bytes | None = None
-    return_png: bool = False
+    return_output: bool = False
 
 
 @dataclass
@@ -64,7 +64,7 @@ class GlyphOutcome:
     finished_at: float | None = None
     warnings: list[str] = field(default_factory=list)
     worker: str = ""
-    png: bytes | None = None  # the output, when the task asked for it back (return_png)
+    output: bytes | None = None  # the encoded output, when the task asked for it back (return_output)
     #: The failure is the machine's, not the glyph's (disk full): the batch records it and stops.
     stops_batch: bool = False
 
@@ -129,7 +129,8 @@ def process_glyph_with(task: GlyphTask, config: WorkerConfig) -> GlyphOutcome:
 
 
 def _process(task: GlyphTask, config: WorkerConfig) -> GlyphOutcome:
-    from emoji_alpha.images import decode_image, encode_png, read_image, write_bytes_atomic
+    from emoji_alpha.images import decode_image, encode_image, read_image, write_bytes_atomic
+    from emoji_alpha.outputs import format_for_suffix
     from emoji_alpha.pipeline import NO_LIIF, enlarge_loaded, needs_liif
     from emoji_alpha.sizes import output_size
 
@@ -144,9 +145,9 @@ def _process(task: GlyphTask, config: WorkerConfig) -> GlyphOutcome:
             upscaler = _upscaler(config) if needs_liif(config.options, loaded) else NO_LIIF
             result = enlarge_loaded(loaded, out_size, upscaler, config.options, source=task.source)
             encode_start = time.perf_counter()
-            data = encode_png(result.straight())
-            if task.return_png:
-                outcome.png = data
+            data = encode_image(result.straight(), format_for_suffix(task.output) or "png")
+            if task.return_output:
+                outcome.output = data
             else:
                 write_bytes_atomic(task.output, data)
         outcome.warnings = sorted({str(w.message) for w in caught})

@@ -67,8 +67,9 @@ def enlarge_command(
     One image: `enlarge glyph.png -o big.webp --size 2000` (PNG, WebP, TIFF or JPEG by the
     suffix); `cat glyph.png | enlarge - -o - -s 2000 > big.png` in a pipe.
 
-    Batch: `enlarge FONT_OR_FOLDER... -o OUTDIR/ --size 2000` writes OUTDIR/glyph-*.png and
-    the manifest OUTDIR/emoji-alpha.sqlite; a rerun resumes (see `emoji-alpha status`)."""
+    Batch: `enlarge FONT_OR_FOLDER... -o OUTDIR/ --size 2000` writes OUTDIR/glyph-*.png (or
+    .webp / .tiff with --format) and the manifest OUTDIR/emoji-alpha.sqlite; a rerun resumes
+    (see `emoji-alpha status`)."""
     from emoji_alpha.options import from_flags
     from emoji_alpha.progress import set_quiet
 
@@ -86,10 +87,10 @@ def enlarge_command(
                                   "for batches; give -o a folder (ending in /) to run one")
         _single(inputs[0], output, image_format, size, scale, enlarge_options, liif, keep_stack, debug_dir)
         return
-    check_batch_form(inputs, output, image_format, keep_stack, debug_dir)
+    check_batch_form(inputs, output, keep_stack, debug_dir)
     _batch([Path(item) for item in inputs], Path(output), size=size, scale=scale, options=enlarge_options, liif=liif,
            workers=workers, dask_address=dask, only=only, limit=limit, force=force, rebuild_manifest=rebuild_manifest,
-           naming=naming)
+           naming=naming, image_format=image_format)
 
 
 def is_single(inputs: list[str], output: str | None) -> bool:
@@ -123,8 +124,7 @@ def looks_like_font(path: Path) -> bool:
         return False  # unreadable: the single-file reader says why
 
 
-def check_batch_form(inputs: list[str], output: str | None, image_format: str | None, keep_stack: Path | None,
-                     debug_dir: Path | None) -> None:
+def check_batch_form(inputs: list[str], output: str | None, keep_stack: Path | None, debug_dir: Path | None) -> None:
     """Errors for options that make no sense for a batch, before anything is written."""
     from emoji_alpha.images import STDIO
     from emoji_alpha.outputs import format_for_suffix, names_folder
@@ -136,8 +136,6 @@ def check_batch_form(inputs: list[str], output: str | None, image_format: str | 
     if output == STDIO or (format_for_suffix(output) is not None and not names_folder(output)):
         raise EmojiAlphaError(f"-o {output} names one file, but several inputs, a font or a folder write one file "
                               f"per glyph: give -o a folder, e.g. -o out/")
-    if image_format is not None:
-        raise EmojiAlphaError("--format is for one output image; a batch writes PNG files")
     if keep_stack is not None or debug_dir is not None:
         raise EmojiAlphaError("--keep-stack and --debug-dir work on one input image only")
 

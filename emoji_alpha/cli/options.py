@@ -52,7 +52,7 @@ Output = Annotated[Optional[str], typer.Option(
     "ending in /) for a batch.")]
 ImageFormat = Annotated[Optional[FormatName], typer.Option(
     "--format", "-f", show_default="png, or -o's suffix", help="Output image format (WebP lossless; JPEG only for "
-    "opaque results); needed for -o - when not PNG.")]
+    "opaque results); needed for -o - when not PNG. A batch writes png, webp or tiff.")]
 Size = Annotated[Optional[str], typer.Option("--size", "-s", help="Output size: N (longer side) or WxH.")]
 Scale = Annotated[Optional[float], typer.Option("--scale", help="Scale factor instead of --size, e.g. 12.5.")]
 MemoryLimit = Annotated[Optional[float], typer.Option(
