@@ -80,6 +80,10 @@ def test_match_by_name_then_phash(tmp_path: Path, monkeypatch, capsys) -> None:
     assert ("glyph-u1F343.png", "emoji_u1f343.png", "name") in pairs
     assert ("glyph-u1F468_u200D_u1F469_u200D_u1F467.png", "1f468-200d-1f469-200d-1f467.png", "name") in pairs
     assert ("glyph-orphan_glyph.png", "mystery.png", "phash") in pairs
+    (tmp_path / "webp").mkdir()  # a batch's WebP outputs pair the same way
+    Image.open(ours / "glyph-u1F343.png").save(tmp_path / "webp" / "glyph-u1F343.webp", lossless=True)
+    assert [(p.file, p.ref, p.method) for p in match_folders(tmp_path / "webp", ref).pairs] == [
+        ("glyph-u1F343.webp", "emoji_u1f343.png", "name")]
     assert result.unmatched_ref == ["blank.png"]
     assert "glyph-u1F469.png" in result.unmatched
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from emoji_alpha.errors import EmojiAlphaError
 from emoji_alpha.fonts.naming import CodepointSeq, parse_codepoints
+from emoji_alpha.images import INPUT_SUFFIXES
 
 #: Largest phash Hamming distance (of 64 bits) still taken as the same picture.
 DEFAULT_MAX_DISTANCE = 10
-_IMAGE_SUFFIXES = {".png"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class MatchResult:
 def _list_images(folder: Path) -> list[str]:
     if not folder.is_dir():
         raise EmojiAlphaError(f"{folder}: not a folder")
-    return sorted(p.name for p in folder.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES and p.is_file())
+    return sorted(p.name for p in folder.iterdir() if p.suffix.lower() in INPUT_SUFFIXES and p.is_file())
 
 
 def _codepoint_keys(folder: Path, names: list[str]) -> dict[str, list[CodepointSeq]]:
@@ -85,7 +85,8 @@ def match_folders(
     max_distance: int = DEFAULT_MAX_DISTANCE,
     use_hash: bool = True,
 ) -> MatchResult:
-    """Pair the PNGs of ``folder`` with those of ``ref_folder``; see the module docstring."""
+    """Pair the images of ``folder`` with those of ``ref_folder`` (PNG, or any image suffix a
+    folder batch takes: a batch's WebP outputs, say); see the module docstring."""
     folder, ref_folder = Path(folder), Path(ref_folder)
     files, refs = _list_images(folder), _list_images(ref_folder)
     result = MatchResult()
