@@ -107,12 +107,12 @@ def from_flags(*, weights: str | os.PathLike[str] | None = None, device: str | N
     liif = LiifConfig(weights=get_method(options.method).weights if weights is None else os.fspath(weights),
                       memory_limit=memory_limit_bytes(memory_limit), threads=threads, half=half,
                       **_given(device=device, chunk_size=chunk_size))
-    from emoji_alpha.liif.upscaler import check_half, resolve_device
+    if get_method(options.method).needs_liif or half:  # only then torch is imported
+        from emoji_alpha.liif.upscaler import check_half, resolve_device
 
-    if get_method(options.method).needs_liif:
-        resolve_device(liif.device)  # a device that is not there fails before any work (imports torch)
-    if half:
-        check_half(liif.device)
+        resolve_device(liif.device)  # a device that is not there fails before any work
+        if half:
+            check_half(liif.device)
     return options, liif
 
 

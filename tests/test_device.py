@@ -45,3 +45,13 @@ def test_from_flags_checks_the_device_only_when_liif_runs(monkeypatch):
         from_flags(device="cuda:1")
     options, liif = from_flags(device="cuda:1", method="lanczos")  # lanczos runs no LIIF: nothing to check
     assert liif.device == "cuda:1" and options.method == "lanczos"
+
+
+def test_from_flags_imports_no_torch_for_a_method_without_liif():
+    import subprocess
+    import sys
+
+    code = ("import sys; from emoji_alpha.options import from_flags; from_flags(method='lanczos', device='cuda:1'); "
+            "print('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "False", result.stderr
