@@ -83,13 +83,9 @@ def check_target(target: OutputTarget, *, has_alpha: bool, out_size: tuple[int, 
     """Everything about ``target`` that can be known before the enlargement: the format holds
     the result (JPEG has no alpha, WebP no side over 16383 px), the input is not overwritten,
     standard output is not a terminal, and the file can be created."""
-    fmt = target.image_format
-    if has_alpha and fmt not in ALPHA_FORMATS:
-        raise EmojiAlphaError(f"{_where(target)}: the input is semi-transparent and {FORMAT_TITLES[fmt]} cannot "
-                              f"store alpha; write PNG or WebP (.png, .webp) instead")
-    if fmt == "webp" and max(out_size) > WEBP_MAX_SIDE:
-        raise EmojiAlphaError(f"{_where(target)}: WebP holds at most {WEBP_MAX_SIDE} px a side, the output is "
-                              f"{out_size[1]}x{out_size[0]}; write PNG or TIFF instead")
+    problem = format_problem(target.image_format, has_alpha=has_alpha, out_size=out_size)
+    if problem:
+        raise EmojiAlphaError(f"{_where(target)}: {problem}")
     if target.path is None:
         if sys.stdout.isatty():
             raise EmojiAlphaError("refusing to write image data to a terminal; redirect standard output "
@@ -98,6 +94,18 @@ def check_target(target: OutputTarget, *, has_alpha: bool, out_size: tuple[int, 
     if source is not None and _same_file(target.path, source):
         raise EmojiAlphaError(f"refusing to overwrite the input {source}; choose another --output")
     check_file_writable(target.path)
+
+
+def format_problem(image_format: str, *, has_alpha: bool, out_size: tuple[int, int]) -> str | None:
+    """Why ``image_format`` cannot hold the result (JPEG has no alpha, WebP no side over
+    16383 px), or None."""
+    if has_alpha and image_format not in ALPHA_FORMATS:
+        return (f"the input is semi-transparent and {FORMAT_TITLES[image_format]} cannot store alpha; write PNG or "
+                f"WebP (.png, .webp) instead")
+    if image_format == "webp" and max(out_size) > WEBP_MAX_SIDE:
+        return (f"WebP holds at most {WEBP_MAX_SIDE} px a side, the output is {out_size[1]}x{out_size[0]}; "
+                f"write PNG or TIFF instead")
+    return None
 
 
 def _where(target: OutputTarget) -> str:

@@ -128,6 +128,14 @@ def test_outputs_in_another_format_hold_the_png_pixels(tmp_path, image_format, s
     assert (tmp_path / "font" / "source" / "s" / "glyph-u1F343.png").is_file()  # the extracted source stays PNG
 
 
+def test_a_webp_batch_fails_glyphs_over_the_webp_side_before_running(tmp_path):
+    batchkit.make_folder(tmp_path / "in", 1)
+    summary = run_batch([tmp_path / "in"], tmp_path / "out", size="20000", options=LANCZOS, image_format="webp",
+                        show_progress=False)
+    assert summary.failed == 1 and summary.executor == ""  # nothing was started
+    assert "WebP holds at most 16383 px a side, the output is 20000x20000" in summary.failures[0][1]
+
+
 def test_jpeg_or_an_unknown_format_is_refused_for_a_batch(tmp_path):
     batchkit.make_folder(tmp_path / "in", 1)
     for image_format, message in (("jpeg", "JPEG cannot store"), ("gif", "unknown --format 'gif'")):

@@ -337,8 +337,8 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
     """
     import emoji_alpha
     from emoji_alpha.composite import format_backgrounds
-    from emoji_alpha.images import MAX_INPUT_PIXELS, WEBP_MAX_SIDE
-    from emoji_alpha.outputs import format_for_suffix
+    from emoji_alpha.images import MAX_INPUT_PIXELS
+    from emoji_alpha.outputs import format_for_suffix, format_problem
     from emoji_alpha.sizes import check_enlarges, output_size
 
     options_json = _options_json(options)
@@ -355,9 +355,9 @@ def _plan(manifest: Manifest, selected: list[_Input], out: Path, size, scale, op
             try:
                 out_size = output_size(entry.in_size, size, scale)
                 check_enlarges(entry.in_size, out_size, size, scale)  # as for one file: emoji-alpha only enlarges
-                if format_for_suffix(entry.name) == "webp" and max(out_size) > WEBP_MAX_SIDE:
-                    raise EmojiAlphaError(f"WebP holds at most {WEBP_MAX_SIDE} px a side, the output is "
-                                          f"{out_size[1]}x{out_size[0]}; write PNG or TIFF instead")
+                problem = format_problem(format_for_suffix(entry.name), has_alpha=False, out_size=out_size)
+                if problem:  # (a batch takes no alpha-less format: _output_suffix)
+                    raise EmojiAlphaError(problem)
                 need = glyph_memory(entry.in_size, out_size, options, chunk_size)
                 if need + WORKER_OVERHEAD > budget:
                     error = (f"{entry.source}: enlarging {entry.in_size[1]}x{entry.in_size[0]} to "
