@@ -335,19 +335,20 @@ def _connect_to_read(path: Path) -> sqlite3.Connection:
     """A connection that only reads: opened read-write where the file allows it, so that when
     it is the last to close SQLite removes the WAL's -wal and -shm files (a read-only one leaves
     them beside the manifest); read-only where it must be (a write-protected file or folder)."""
-    for mode in ("rw", "ro"):
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True)
-        try:
-            connection.execute("PRAGMA schema_version")  # opens the file, so that a refusal shows now
-            return connection
-        except sqlite3.OperationalError:
-            connection.close()
-            if mode == "ro":
-                raise
-        except sqlite3.Error:
-            connection.close()
-            raise
-    raise AssertionError("unreachable")
+    try:
+        return _opened(path, "rw")
+    except sqlite3.OperationalError:
+        return _opened(path, "ro")
+
+
+def _opened(path: Path, mode: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True)
+    try:
+        connection.execute("PRAGMA schema_version")  # opens the file, so that a refusal shows now
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
 
 
 def _to_row(row: sqlite3.Row) -> ManifestRow:
